@@ -1,0 +1,24 @@
+package dev.kvmfleetsim.hostsim.model;
+
+import dev.kvmfleetsim.hostsim.model.exit.ExitReason;
+
+/**
+ * Receives the model's events as they happen (after the warm-up), for traces and streaming. The model calls it on its
+ * own thread, with primitive arguments so that the hot path allocates nothing; an implementation that keeps the
+ * events copies what it needs. Where the events go (Kafka, a file) is the implementation's business.
+ */
+public interface ModelEventSink {
+    /** A sink that drops everything. */
+    ModelEventSink NONE = new ModelEventSink() {};
+
+    /**
+     * One VM exit.
+     *
+     * @param timeNs simulated time the exit started
+     * @param vm VM index
+     * @param vcpu vCPU index within the VM
+     * @param reason why it exited
+     * @param durationNs time out of the guest
+     */
+    default void onExit(long timeNs, int vm, int vcpu, ExitReason reason, long durationNs) {}
+}

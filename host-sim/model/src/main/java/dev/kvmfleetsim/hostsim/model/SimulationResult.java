@@ -1,0 +1,88 @@
+package dev.kvmfleetsim.hostsim.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outcome of one run: the {@code perf kvm stat report} table, KVM-named counters and latency distributions, for
+ * all VMs together. Times in ns, measured after the warm-up.
+ *
+ * @param scenario the scenario's name
+ * @param seed the run's seed
+ * @param measuredNs simulated time over which statistics were recorded (duration minus warm-up)
+ * @param vms VM count
+ * @param vcpusPerVm vCPUs per VM
+ * @param pcpus host pCPUs
+ * @param exits one row per exit reason that occurred, most samples first
+ * @param counters KVM statistics by name ({@code exits}, {@code halt_exits}, ...)
+ * @param ipiLatency ICR write by the sender to the start of the receiver's handler
+ * @param deviceLatency device line assertion or MSI to the start of the handler
+ * @param ipiSendCost sender time per IPI operation (its exits, or its virtualized writes)
+ * @param derived quantities computed from parameters, such as the PV-IPI versus IPIv crossover
+ * @param eventsProcessed discrete events the engine executed
+ */
+public record SimulationResult(
+        String scenario,
+        long seed,
+        long measuredNs,
+        int vms,
+        int vcpusPerVm,
+        int pcpus,
+        List<ExitRow> exits,
+        Map<String, Long> counters,
+        LatencySummary ipiLatency,
+        LatencySummary deviceLatency,
+        LatencySummary ipiSendCost,
+        Map<String, Double> derived,
+        long eventsProcessed) {
+
+    /**
+     * One line of {@code perf kvm stat report}.
+     *
+     * @param reason the exit reason's name
+     * @param vmxCode its VMX basic exit reason number
+     * @param samples exits of this reason
+     * @param samplesPct share of all exits, in percent
+     * @param timePct share of all time out of the guest, in percent
+     * @param minNs shortest
+     * @param maxNs longest
+     * @param meanNs average
+     */
+    public record ExitRow(
+            String reason,
+            int vmxCode,
+            long samples,
+            double samplesPct,
+            double timePct,
+            long minNs,
+            long maxNs,
+            double meanNs) {}
+
+    /**
+     * A latency distribution's summary, from an HdrHistogram with 3 significant digits.
+     *
+     * @param count observations
+     * @param meanNs mean
+     * @param p50Ns median
+     * @param p90Ns 90th percentile
+     * @param p99Ns 99th percentile
+     * @param p999Ns 99.9th percentile
+     * @param maxNs largest
+     */
+    public record LatencySummary(long count, double meanNs, long p50Ns, long p90Ns, long p99Ns, long p999Ns, long maxNs) {}
+
+    /** The row of one exit reason, if any exit of it occurred. */
+    public java.util.Optional<ExitRow> exit(String reason) {
+        return exits.stream().filter(r -> r.reason().equals(reason)).findFirst();
+    }
+
+    /** Samples of one exit reason (0 if none). */
+    public long exitSamples(String reason) {
+        return exit(reason).map(ExitRow::samples).orElse(0L);
+    }
+
+    /** A counter's value (0 if absent). */
+    public long counter(String name) {
+        return counters.getOrDefault(name, 0L);
+    }
+}

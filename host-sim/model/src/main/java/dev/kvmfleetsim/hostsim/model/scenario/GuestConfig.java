@@ -1,0 +1,45 @@
+package dev.kvmfleetsim.hostsim.model.scenario;
+
+/**
+ * How the guest kernel behaves around interrupts.
+ *
+ * @param apicAddressing how the guest addresses multicast IPIs (Linux's apic driver choice)
+ * @param broadcastShorthand send broadcast IPIs with the all-but-self shorthand (one ICR write) instead of a mask
+ * @param idle what an idle vCPU does
+ * @param busyNsMean mean length of a busy period (exponential)
+ * @param idleNsMean mean length of an idle period (exponential); 0 means the vCPUs never idle
+ * @param timerHandlerNs length of the guest's LAPIC timer interrupt handler
+ * @param ipiEndsIdle an IPI that reaches an idle vCPU makes it busy (a reschedule IPI wakes a task), rather than
+ *     letting it go back to idle after the handler
+ */
+public record GuestConfig(
+        ApicAddressing apicAddressing,
+        boolean broadcastShorthand,
+        IdleMode idle,
+        long busyNsMean,
+        long idleNsMean,
+        long timerHandlerNs,
+        boolean ipiEndsIdle) {
+
+    public static GuestConfig defaults() {
+        return new GuestConfig(ApicAddressing.PHYSICAL, true, IdleMode.HALT, 1_000_000L, 0L, 1_000L, true);
+    }
+
+    /** The guest's APIC driver: how a multicast IPI is addressed (kvm-model §1.7, §7.2). */
+    public enum ApicAddressing {
+        /** One ICR write per target (x2apic_phys / physflat). */
+        PHYSICAL,
+        /** x2APIC logical cluster mode: one ICR write per cluster of 16. */
+        CLUSTER,
+        /** xAPIC logical flat mode: one ICR write with an 8-bit mask (at most 8 vCPUs). */
+        FLAT
+    }
+
+    /** What an idle guest vCPU executes. */
+    public enum IdleMode {
+        /** HLT: exits and blocks in {@code kvm_vcpu_halt} (kvm-model §3.4). */
+        HALT,
+        /** idle=poll: spins in the guest, never exits. */
+        POLL
+    }
+}

@@ -1,0 +1,74 @@
+package dev.kvmfleetsim.hostsim.model.scenario;
+
+import java.util.List;
+
+/**
+ * One simulation run's full input: the host, its VMs, every KVM switch, the exit cost model and the guest workload.
+ *
+ * <p>Immutable and validated by {@link ScenarioValidator}; {@link #defaults()} holds the default of every field, which
+ * is what a scenario file leaves out. Times are in nanoseconds of simulated time.
+ *
+ * @param name a label that appears in the output
+ * @param seed root of every random stream of the run (kvm-fleet-sim is deterministic per seed)
+ * @param durationNs simulated time to run, including the warm-up
+ * @param warmupNs statistics are recorded only after this much simulated time
+ * @param host the physical machine
+ * @param vms the VMs (all alike)
+ * @param kvm KVM module parameters and features, by their kernel names
+ * @param costs the VM-exit cost model (kvm-model §3.3)
+ * @param guest how the guest OS addresses IPIs and idles
+ * @param ipis IPI streams sent by guest code
+ * @param devices IOAPIC device interrupt sources
+ * @param msis MSI interrupt sources (bypass the IOAPIC)
+ * @param ioapicWrites guest reprogramming of IOAPIC redirection entries at given times
+ */
+public record Scenario(
+        String name,
+        long seed,
+        long durationNs,
+        long warmupNs,
+        HostConfig host,
+        VmConfig vms,
+        KvmParams kvm,
+        ExitCosts costs,
+        GuestConfig guest,
+        List<IpiSource> ipis,
+        List<DeviceSource> devices,
+        List<MsiSource> msis,
+        List<IoapicWrite> ioapicWrites) {
+
+    public Scenario {
+        ipis = List.copyOf(ipis);
+        devices = List.copyOf(devices);
+        msis = List.copyOf(msis);
+        ioapicWrites = List.copyOf(ioapicWrites);
+    }
+
+    /** The scenario a file with no fields describes: one idle 4-vCPU VM on a 16-pCPU host for 100 ms. */
+    public static Scenario defaults() {
+        return new Scenario(
+                "default",
+                1L,
+                100_000_000L,
+                0L,
+                HostConfig.defaults(),
+                VmConfig.defaults(),
+                KvmParams.defaults(),
+                ExitCosts.defaults(),
+                GuestConfig.defaults(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of());
+    }
+
+    /** Total vCPUs of all VMs. */
+    public int totalVcpus() {
+        return vms.count() * vms.vcpus();
+    }
+
+    /** vCPUs per pCPU (kvm-model §6; architecture §3). */
+    public double overcommit() {
+        return (double) totalVcpus() / host.pcpus();
+    }
+}

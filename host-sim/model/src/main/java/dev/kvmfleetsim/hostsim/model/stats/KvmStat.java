@@ -1,0 +1,51 @@
+package dev.kvmfleetsim.hostsim.model.stats;
+
+import java.util.Locale;
+
+/**
+ * Counters named after KVM's per-vCPU and per-VM statistics ({@code /sys/kernel/debug/kvm}), plus a few the model
+ * adds (marked). {@link #statName()} is the name in the output.
+ */
+public enum KvmStat {
+    EXITS,
+    IRQ_EXITS,
+    IRQ_WINDOW_EXITS,
+    HALT_EXITS,
+    HALT_WAKEUP,
+    IRQ_INJECTIONS,
+    NMI_INJECTIONS,
+    /** Model: IPIs the guest sent (ICR writes, SELF_IPI writes and PV hypercall targets). */
+    IPIS_SENT,
+    /** Model: IPI sends KVM delivered through {@code kvm_irq_delivery_to_apic}'s slow path. */
+    APIC_SLOW_PATH_DELIVERIES,
+    /** Model: ICR writes completed in the exit fastpath (kvm-model §3.2). */
+    ICR_FASTPATH,
+    /** Model: vectors posted to a PID (APICv). */
+    POSTED_INTERRUPTS,
+    /** Model: vectors that coalesced with one already pending in IRR or PIR. */
+    INTERRUPTS_COALESCED,
+    /** Model: EOIs that KVM saw (exits), by any path. */
+    EOIS_TRAPPED,
+    /** Model: EOIs forwarded to the IOAPIC ({@code kvm_ioapic_update_eoi}). */
+    IOAPIC_EOIS,
+    /** Model: {@code KVM_REQ_SCAN_IOAPIC} processed. */
+    IOAPIC_SCANS,
+    /** Model: IPIs recorded by the series' IPI tracking (patch 07). */
+    IPI_TRACKING_RECORDS,
+    /** Model: IPI contexts cleared by a trapped EOI (patch 08). */
+    IPI_TRACKING_EOI_CLEARS;
+
+    private static final KvmStat[] VALUES = values();
+
+    public String statName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static KvmStat ofOrdinal(int ordinal) {
+        return VALUES[ordinal];
+    }
+
+    public static int count() {
+        return VALUES.length;
+    }
+}
