@@ -69,7 +69,8 @@ public record SimulationResult(
      * @param p999Ns 99.9th percentile
      * @param maxNs largest
      */
-    public record LatencySummary(long count, double meanNs, long p50Ns, long p90Ns, long p99Ns, long p999Ns, long maxNs) {}
+    public record LatencySummary(
+            long count, double meanNs, long p50Ns, long p90Ns, long p99Ns, long p999Ns, long maxNs) {}
 
     /** The row of one exit reason, if any exit of it occurred. */
     public java.util.Optional<ExitRow> exit(String reason) {

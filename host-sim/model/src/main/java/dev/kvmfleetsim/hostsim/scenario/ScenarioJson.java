@@ -70,8 +70,8 @@ public final class ScenarioJson {
         try {
             user = (yaml ? YAML : JSON).readTree(text);
         } catch (JsonProcessingException e) {
-            throw new InvalidScenarioException(List.of(new Violation(
-                    "(file)", "not valid " + (yaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage())));
+            throw new InvalidScenarioException(List.of(
+                    new Violation("(file)", "not valid " + (yaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage())));
         }
         return fromTree(user);
     }
@@ -192,7 +192,8 @@ public final class ScenarioJson {
         if (def.isIntegralNumber()) {
             if (value.isTextual() && value.asText().toLowerCase().startsWith("0x")) {
                 try {
-                    return JsonNodeFactory.instance.numberNode(Long.parseLong(value.asText().substring(2), 16));
+                    return JsonNodeFactory.instance.numberNode(
+                            Long.parseLong(value.asText().substring(2), 16));
                 } catch (NumberFormatException e) {
                     problems.add(new Violation(at, "not a hex number: " + value.asText()));
                     return null;

@@ -147,8 +147,7 @@ public final class HostSimulation {
         Vcpu[] vmVcpus = new Vcpu[perVm];
         VmBus bus = new VmBus(m);
         Ioapic ioapic = new Ioapic(bus);
-        IpiTracker tracker =
-                new IpiTracker(perVm, kvm.ipiTrackingEnabled(), kvm.ipiWindowNs(), kvm.ipiEoiClearMode());
+        IpiTracker tracker = new IpiTracker(perVm, kvm.ipiTrackingEnabled(), kvm.ipiWindowNs(), kvm.ipiEoiClearMode());
         Vm vm = new Vm(m, vmVcpus, lapics, map, delivery, ioapic, tracker, bus);
         for (int i = 0; i < perVm; i++) {
             int id = m * perVm + i;
@@ -268,7 +267,8 @@ public final class HostSimulation {
             // Every vCPU can receive every source's vector.
             v.vectorOwner[src.vector()] = VectorOwner.of(VectorOwner.IPI, s);
             v.vectorHandlerNs[src.vector()] = src.handlerNs();
-            if (src.ratePerSec() > 0 && (src.senders().isEmpty() || src.senders().contains(v.index))) {
+            if (src.ratePerSec() > 0
+                    && (src.senders().isEmpty() || src.senders().contains(v.index))) {
                 mine[n++] = s;
             }
         }
@@ -595,7 +595,7 @@ public final class HostSimulation {
             v.lapic.eoiAccelerated(vec);
             if (v.eoiExitBitmapContains(vec)) {
                 count(v.vm, KvmStat.EOIS_TRAPPED);
-                v.vm.ipiTracker.onEoi(v.index, vec, now);
+                trackEoi(v, vec);
                 sendEoiToIoapic(v, vec);
                 startExit(v, ExitReason.EOI_INDUCED, sample(v, costs.eoiInduced()));
                 return;
@@ -607,13 +607,20 @@ public final class HostSimulation {
         int retired = v.lapic.eoi();
         count(v.vm, KvmStat.EOIS_TRAPPED);
         if (retired >= 0) {
-            v.vm.ipiTracker.onEoi(v.index, retired, now);
+            trackEoi(v, retired);
             sendEoiToIoapic(v, retired);
         }
         if (x2apic) {
             startExit(v, ExitReason.MSR_WRITE, sample(v, costs.msrWriteSlow()));
         } else {
             startExit(v, ExitReason.APIC_ACCESS, sample(v, costs.apicAccess()));
+        }
+    }
+
+    /** Patch 08: an EOI that KVM sees clears the IPI-tracking context. */
+    private void trackEoi(Vcpu v, int vec) {
+        if (v.vm.ipiTracker.onEoi(v.index, vec, now)) {
+            count(v.vm, KvmStat.IPI_TRACKING_EOI_CLEARS);
         }
     }
 
@@ -891,7 +898,13 @@ public final class HostSimulation {
                         i++;
                     }
                     writes[w++] = Icr.encode(
-                            vector, dm, Icr.DEST_LOGICAL, true, false, Icr.SHORTHAND_NONE, ((long) cluster << 16) | mask);
+                            vector,
+                            dm,
+                            Icr.DEST_LOGICAL,
+                            true,
+                            false,
+                            Icr.SHORTHAND_NONE,
+                            ((long) cluster << 16) | mask);
                 }
                 return icrWrites(v, writes, w);
             }
@@ -1004,7 +1017,8 @@ public final class HostSimulation {
         if (vm.delivery.lastUsedSlowPath()) {
             count(vm, KvmStat.APIC_SLOW_PATH_DELIVERIES);
         }
-        if (vm.ipiTracker.onDelivered(v.index, irq, vm.delivery.lastAcceptedCount(), vm.delivery.lastSingleTarget(), now)) {
+        if (vm.ipiTracker.onDelivered(
+                v.index, irq, vm.delivery.lastAcceptedCount(), vm.delivery.lastSingleTarget(), now)) {
             count(vm, KvmStat.IPI_TRACKING_RECORDS);
         }
         return r;
@@ -1076,7 +1090,10 @@ public final class HostSimulation {
         Vm vm = vms[globalIndex / devices.length];
         DeviceSource dev = devices[d];
         deliveryOriginNs = now;
-        vm.ioapic.setIrq(dev.pin(), true);
+        // A level device whose line is still high has nothing new to signal.
+        if (!(dev.level() && vm.ioapic.lineAsserted(dev.pin()))) {
+            vm.ioapic.setIrq(dev.pin(), true);
+        }
         if (!dev.level()) {
             // An edge is a pulse: irqfd asserts and deasserts at once.
             vm.ioapic.setIrq(dev.pin(), false);

@@ -95,8 +95,7 @@ public final class Ioapic {
 
     /** Rewrites only the destination of a pin, keeping the rest of its entry (irqbalance moving an IRQ). */
     public void retarget(int pin, long dest, Lapic[] lapics) {
-        writeEntry(
-                pin, vector[pin], deliveryMode[pin], destMode[pin], dest, levelTriggered[pin], masked[pin], lapics);
+        writeEntry(pin, vector[pin], deliveryMode[pin], destMode[pin], dest, levelTriggered[pin], masked[pin], lapics);
     }
 
     /**
@@ -130,7 +129,13 @@ public final class Ioapic {
             return -1;
         }
         long irq = Icr.encode(
-                vector[pin], deliveryMode[pin], destMode[pin], true, levelTriggered[pin], Icr.SHORTHAND_NONE, destId[pin]);
+                vector[pin],
+                deliveryMode[pin],
+                destMode[pin],
+                true,
+                levelTriggered[pin],
+                Icr.SHORTHAND_NONE,
+                destId[pin]);
         deliveries++;
         int ret = bus.deliver(irq);
         if (ret != 0 && levelTriggered[pin]) {

@@ -100,15 +100,17 @@ public final class IpiTracker {
      * a virtualized EOI never gets here). V2 clears the receiver's whole context on any EOI; V3 acts only on the
      * recorded vector and keeps the receiver's own outgoing record. Both then clear the sender's pending flag if the
      * sender still points at this receiver within the window.
+     *
+     * @return whether the sender's pending flag was cleared
      */
-    public void onEoi(int receiver, int eoiVector, long nowNs) {
+    public boolean onEoi(int receiver, int eoiVector, long nowNs) {
         if (!enabled) {
-            return;
+            return false;
         }
         int sender = lastIpiSender[receiver];
         if (clearMode == EoiClearMode.V3_INFERRED) {
             if (sender < 0 || vector[receiver] != eoiVector) {
-                return;
+                return false;
             }
             lastIpiSender[receiver] = -1;
             vector[receiver] = 0;
@@ -121,7 +123,9 @@ public final class IpiTracker {
         if (sender >= 0 && lastIpiReceiver[sender] == receiver && nowNs - ipiTimeNs[sender] <= windowNs) {
             pendingIpi[sender] = false;
             eoiClears++;
+            return true;
         }
+        return false;
     }
 
     public int lastIpiSender(int vcpu) {

@@ -1,0 +1,44 @@
+package dev.kvmfleetsim.hostsim.service;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.startsWith;
+
+import dev.kvmfleetsim.testsupport.KafkaTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/** host-sim against a real Kafka broker: liveness, readiness (with the Kafka check) and Prometheus metrics. */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+class HostSimStartupTest {
+
+    @Test
+    void isLive() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void isReadyWithKafkaAndItsInstanceId() {
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItems("host-sim", "Kafka connection health check"))
+                .body("checks.find { it.name == 'host-sim' }.data.'instance-id'", equalTo("host-sim-test"));
+    }
+
+    @Test
+    void servesPrometheusMetrics() {
+        given().accept("text/plain")
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .contentType(startsWith("text/plain; version=0.0.4"))
+                .body(containsString("# TYPE jvm_memory_used_bytes gauge"))
+                .body(containsString("# TYPE process_uptime_seconds gauge"));
+    }
+}
