@@ -83,21 +83,22 @@ public final class ScenarioJson {
             throw new InvalidScenarioException(List.of(new Violation("(file)", "must be a JSON object")));
         }
         ObjectNode merged = JSON.valueToTree(Scenario.defaults());
+        // Fields with a problem keep their default, so the rest can still be bound and checked: all problems of
+        // the file are reported at once.
         merge(merged, user, "", problems);
-        if (!problems.isEmpty()) {
-            throw new InvalidScenarioException(problems);
-        }
-        Scenario scenario;
+        Scenario scenario = null;
         try {
             scenario = JSON.treeToValue(merged, Scenario.class);
         } catch (JsonMappingException e) {
-            throw new InvalidScenarioException(List.of(new Violation(path(e), reason(e))));
+            problems.add(new Violation(path(e), reason(e)));
         } catch (JsonProcessingException e) {
-            throw new InvalidScenarioException(List.of(new Violation("(file)", e.getOriginalMessage())));
+            problems.add(new Violation("(file)", e.getOriginalMessage()));
         }
-        List<Violation> rules = ScenarioValidator.validate(scenario);
-        if (!rules.isEmpty()) {
-            throw new InvalidScenarioException(rules);
+        if (scenario != null) {
+            problems.addAll(ScenarioValidator.validate(scenario));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidScenarioException(problems);
         }
         return scenario;
     }
