@@ -31,7 +31,7 @@ import java.util.Map;
 /**
  * The scenario file format (JSON, or YAML with the same structure): field names are the kernel's snake_case names, a
  * missing field takes its default from {@link Scenario#defaults()}, and a bad file is rejected as a whole with every
- * problem named by its path ({@code kvm.ipi_window_ns: must be a number}). See docs/scenario-format.md.
+ * problem named by its path ({@code kvm.ipi_window_ns: must be an integer}). See docs/scenario-format.md.
  */
 public final class ScenarioJson {
     private static final ObjectMapper JSON = JsonMapper.builder()

@@ -127,6 +127,9 @@ public final class ScenarioValidator {
             nonNegative(p + "start_ns", d.startNs());
             if (d.destApicId() < 0 || d.destApicId() > maxIoapicDest) {
                 fail(p + "dest_apic_id", "the redirection entry's destination is 8 bits, was " + d.destApicId());
+            } else if (k.x2apic() && d.destApicId() == maxIoapicDest && !d.logical()) {
+                // KVM's x2APIC broadcast quirk (kvm_apic_mda) would make 0xFF reach every vCPU: not modelled.
+                fail(p + "dest_apic_id", "0xFF as an x2APIC physical destination (KVM's broadcast quirk) is not modelled");
             }
         }
         for (int i = 0; i < s.msis().size(); i++) {

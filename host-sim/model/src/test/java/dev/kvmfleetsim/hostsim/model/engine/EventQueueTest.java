@@ -1,0 +1,146 @@
+package dev.kvmfleetsim.hostsim.model.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Comparator;
+import java.util.PriorityQueue;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Unit tests of {@link EventQueue}: (time, sequence) order, growth, agreement with a {@link PriorityQueue}. */
+class EventQueueTest {
+
+    @Test
+    void newQueueIsEmptyAndPollReturnsFalse() {
+        EventQueue q = new EventQueue(8);
+        assertThat(q.isEmpty()).isTrue();
+        assertThat(q.size()).isZero();
+        assertThat(q.poll()).isFalse();
+    }
+
+    @Test
+    void eventsComeOutInTimeOrderWithTheirPayload() {
+        EventQueue q = new EventQueue(16);
+        q.schedule(300, 3, 30, 3000L);
+        q.schedule(100, 1, 10, 1000L);
+        q.schedule(200, 2, 20, 2000L);
+        assertThat(q.size()).isEqualTo(3);
+        assertThat(q.peekTime()).isEqualTo(100);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(q.poll()).isTrue();
+            assertThat(q.polledTime()).isEqualTo(i * 100L);
+            assertThat(q.polledKind()).isEqualTo(i);
+            assertThat(q.polledTarget()).isEqualTo(i * 10);
+            assertThat(q.polledArg()).isEqualTo(i * 1000L);
+        }
+        assertThat(q.isEmpty()).isTrue();
+        assertThat(q.poll()).isFalse();
+    }
+
+    @Test
+    void eventsAtTheSameTimeComeOutInSchedulingOrder() {
+        EventQueue q = new EventQueue(16);
+        for (int i = 0; i < 200; i++) {
+            q.schedule(42, 0, 0, i);
+        }
+        for (int i = 0; i < 200; i++) {
+            assertThat(q.poll()).isTrue();
+            assertThat(q.polledArg()).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void tiesStayFifoWhenInterleavedWithOtherTimes() {
+        EventQueue q = new EventQueue(16);
+        q.schedule(20, 0, 0, 1);
+        q.schedule(10, 0, 0, 2);
+        q.schedule(20, 0, 0, 3);
+        q.schedule(10, 0, 0, 4);
+        q.schedule(20, 0, 0, 5);
+        long[] expected = {2, 4, 1, 3, 5};
+        for (long e : expected) {
+            q.poll();
+            assertThat(q.polledArg()).isEqualTo(e);
+        }
+    }
+
+    @Test
+    void tieWithEventScheduledAfterAPollStillRunsLast() {
+        EventQueue q = new EventQueue(16);
+        q.schedule(5, 0, 0, 1);
+        q.schedule(5, 0, 0, 2);
+        q.poll();
+        q.schedule(5, 0, 0, 3);
+        q.poll();
+        assertThat(q.polledArg()).isEqualTo(2);
+        q.poll();
+        assertThat(q.polledArg()).isEqualTo(3);
+    }
+
+    @Test
+    void growsBeyondItsInitialCapacity() {
+        EventQueue q = new EventQueue(1);
+        int n = 5_000;
+        for (int i = 0; i < n; i++) {
+            q.schedule((long) (n - i) * 7 % 1_001, i % 5, i, i);
+        }
+        assertThat(q.size()).isEqualTo(n);
+        long lastTime = Long.MIN_VALUE;
+        long lastArgAtTime = -1;
+        int polled = 0;
+        while (q.poll()) {
+            polled++;
+            assertThat(q.polledTime()).isGreaterThanOrEqualTo(lastTime);
+            if (q.polledTime() == lastTime) {
+                assertThat(q.polledArg()).as("FIFO among ties").isGreaterThan(lastArgAtTime);
+            }
+            assertThat(q.polledTarget()).isEqualTo((int) q.polledArg());
+            assertThat(q.polledKind()).isEqualTo((int) (q.polledArg() % 5));
+            lastTime = q.polledTime();
+            lastArgAtTime = q.polledArg();
+        }
+        assertThat(polled).isEqualTo(n);
+    }
+
+    @Test
+    void matchesPriorityQueueOfTimeAndSequenceUnderRandomOperations() {
+        Random rnd = new Random(0xC0FFEEL);
+        EventQueue q = new EventQueue(4);
+        // Each reference entry is {time, seq, kind, target}; seq is also the event argument.
+        PriorityQueue<long[]> ref =
+                new PriorityQueue<>(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
+        long seq = 0;
+        long now = 0;
+        int ops = 200_000;
+        for (int i = 0; i < ops; i++) {
+            boolean schedule = ref.isEmpty() || rnd.nextInt(100) < 55;
+            if (schedule) {
+                // Small time range around "now" so that many events tie.
+                long at = now + rnd.nextInt(50);
+                int kind = rnd.nextInt(8);
+                int target = rnd.nextInt(64);
+                q.schedule(at, kind, target, seq);
+                ref.add(new long[] {at, seq, kind, target});
+                seq++;
+            } else {
+                long[] e = ref.poll();
+                assertThat(q.poll()).isTrue();
+                assertThat(q.polledTime()).isEqualTo(e[0]);
+                assertThat(q.polledArg()).as("insertion sequence").isEqualTo(e[1]);
+                assertThat(q.polledKind()).isEqualTo((int) e[2]);
+                assertThat(q.polledTarget()).isEqualTo((int) e[3]);
+                now = e[0];
+            }
+            assertThat(q.size()).isEqualTo(ref.size());
+            if (!ref.isEmpty()) {
+                assertThat(q.peekTime()).isEqualTo(ref.peek()[0]);
+            }
+        }
+        while (!ref.isEmpty()) {
+            long[] e = ref.poll();
+            assertThat(q.poll()).isTrue();
+            assertThat(q.polledArg()).isEqualTo(e[1]);
+        }
+        assertThat(q.poll()).isFalse();
+    }
+}
