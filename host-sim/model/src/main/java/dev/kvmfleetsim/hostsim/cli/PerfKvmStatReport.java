@@ -58,6 +58,18 @@ public final class PerfKvmStatReport {
         latency(sb, "IPI latency (ICR write -> handler)", r.ipiLatency());
         latency(sb, "Device interrupt latency", r.deviceLatency());
         latency(sb, "IPI send cost (sender)", r.ipiSendCost());
+        SimulationResult.WorkloadSummary w = r.workload();
+        if (w.iterations() > 0 || w.stealFraction() > 0) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "Workload %s: %d iterations, %.1f/s; spin %.2f%% and steal %.2f%% of vCPU time%n",
+                    w.mix(),
+                    w.iterations(),
+                    w.iterationsPerSec(),
+                    100 * w.spinFraction(),
+                    100 * w.stealFraction()));
+            latency(sb, "Iteration latency", w.iterationLatency());
+        }
         if (!r.derived().isEmpty()) {
             sb.append("Derived:\n");
             r.derived().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %-28s %12.2f%n", k, v)));

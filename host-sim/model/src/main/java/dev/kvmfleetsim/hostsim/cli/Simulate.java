@@ -86,7 +86,7 @@ public final class Simulate {
             return 2;
         }
         if (seed != null) {
-            scenario = withSeed(scenario, seed);
+            scenario = scenario.withSeed(seed);
         }
         if (printScenario) {
             out.println(ScenarioJson.write(scenario));
@@ -95,22 +95,5 @@ public final class Simulate {
         SimulationResult result = Simulator.run(scenario);
         out.print(json ? ScenarioJson.write(result) + "\n" : PerfKvmStatReport.render(result));
         return 0;
-    }
-
-    private static Scenario withSeed(Scenario s, long seed) {
-        return new Scenario(
-                s.name(),
-                seed,
-                s.durationNs(),
-                s.warmupNs(),
-                s.host(),
-                s.vms(),
-                s.kvm(),
-                s.costs(),
-                s.guest(),
-                s.ipis(),
-                s.devices(),
-                s.msis(),
-                s.ioapicWrites());
     }
 }

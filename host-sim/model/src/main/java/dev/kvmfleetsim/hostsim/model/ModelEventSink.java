@@ -1,6 +1,8 @@
 package dev.kvmfleetsim.hostsim.model;
 
 import dev.kvmfleetsim.hostsim.model.exit.ExitReason;
+import dev.kvmfleetsim.hostsim.model.yield.BoostCause;
+import dev.kvmfleetsim.hostsim.model.yield.SpinFailure;
 
 /**
  * Receives the model's events as they happen (after the warm-up), for traces and streaming. The model calls it on its
@@ -21,4 +23,16 @@ public interface ModelEventSink {
      * @param durationNs time out of the guest
      */
     default void onExit(long timeNs, int vm, int vcpu, ExitReason reason, long durationNs) {}
+
+    /**
+     * One directed-yield attempt: a {@code kvm_vcpu_on_spin} after a PLE exit.
+     *
+     * @param timeNs simulated time
+     * @param vm VM index
+     * @param vcpu the spinning vCPU
+     * @param target the boosted vCPU, or -1
+     * @param cause why the target was chosen ({@link BoostCause#NONE} if none was boosted)
+     * @param failure why nothing was boosted ({@link SpinFailure#NONE} on success)
+     */
+    default void onYield(long timeNs, int vm, int vcpu, int target, BoostCause cause, SpinFailure failure) {}
 }

@@ -19,6 +19,7 @@ import java.util.Map;
  * @param deviceLatency device line assertion or MSI to the start of the handler
  * @param ipiSendCost sender time per IPI operation (its exits, or its virtualized writes)
  * @param derived quantities computed from parameters, such as the PV-IPI versus IPIv crossover
+ * @param workload the guest workload's throughput, latency, spin and steal time
  * @param eventsProcessed discrete events the engine executed
  */
 public record SimulationResult(
@@ -34,7 +35,26 @@ public record SimulationResult(
         LatencySummary deviceLatency,
         LatencySummary ipiSendCost,
         Map<String, Double> derived,
+        WorkloadSummary workload,
         long eventsProcessed) {
+
+    /**
+     * What the guests got done and what it cost them.
+     *
+     * @param mix the workload mix ("none" without a workload loop)
+     * @param iterations loop iterations completed (items out of the last pipeline stage), all VMs
+     * @param iterationsPerSec iterations per second of measured time, all VMs
+     * @param iterationLatency one iteration on one vCPU, start to end, waits included
+     * @param spinFraction share of all vCPUs' time spent in PAUSE loops
+     * @param stealFraction share of all vCPUs' time runnable but not running (steal time, run delay)
+     */
+    public record WorkloadSummary(
+            String mix,
+            long iterations,
+            double iterationsPerSec,
+            LatencySummary iterationLatency,
+            double spinFraction,
+            double stealFraction) {}
 
     /**
      * One line of {@code perf kvm stat report}.

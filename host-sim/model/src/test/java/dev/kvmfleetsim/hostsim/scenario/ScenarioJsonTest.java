@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.kvmfleetsim.hostsim.model.InvalidScenarioException;
+import dev.kvmfleetsim.hostsim.model.halt.HaltPollParams;
+import dev.kvmfleetsim.hostsim.model.ple.PleParams;
 import dev.kvmfleetsim.hostsim.model.scenario.CostDist;
 import dev.kvmfleetsim.hostsim.model.scenario.DeviceSource;
 import dev.kvmfleetsim.hostsim.model.scenario.EoiClearMode;
@@ -18,6 +20,10 @@ import dev.kvmfleetsim.hostsim.model.scenario.Scenario;
 import dev.kvmfleetsim.hostsim.model.scenario.ScenarioValidator;
 import dev.kvmfleetsim.hostsim.model.scenario.ScenarioValidator.Violation;
 import dev.kvmfleetsim.hostsim.model.scenario.VmConfig;
+import dev.kvmfleetsim.hostsim.model.scenario.WorkloadConfig;
+import dev.kvmfleetsim.hostsim.model.scenario.WorkloadMix;
+import dev.kvmfleetsim.hostsim.model.sched.EevdfParams;
+import dev.kvmfleetsim.hostsim.model.yield.DirectedYieldParams;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -299,7 +305,7 @@ class ScenarioJsonTest {
                 99L,
                 20_000_000L,
                 1_000_000L,
-                new HostConfig(8, 3.1),
+                new HostConfig(8, 3.1, 1_500L, HostConfig.Placement.SPREAD),
                 new VmConfig(2, 6),
                 new KvmParams(false, true, false, true, false, false, false, false, 1_234L, EoiClearMode.V2),
                 new ExitCosts(
@@ -313,6 +319,7 @@ class ScenarioJsonTest {
                         new CostDist(15, 16),
                         new CostDist(17, 18),
                         new CostDist(19, 20),
+                        new CostDist(27, 28),
                         21,
                         22,
                         23,
@@ -326,7 +333,12 @@ class ScenarioJsonTest {
                         5_000,
                         7_000,
                         900,
-                        false),
+                        false,
+                        true,
+                        1_000_000L,
+                        true,
+                        true,
+                        120L),
                 List.of(new IpiSource(
                         IpiSource.IpiPattern.MULTICAST,
                         List.of(0, 1),
@@ -338,7 +350,12 @@ class ScenarioJsonTest {
                         IpiSource.Delivery.LOWEST)),
                 List.of(new DeviceSource(4, 0x51, false, 1, true, true, 250.25, 3_000, 10, false)),
                 List.of(new MsiSource(0x61, 3, 77.0, 800, 5)),
-                List.of(new IoapicWrite(500, 4, 2)));
+                List.of(new IoapicWrite(500, 4, 2)),
+                EevdfParams.upstream(),
+                PleParams.amdDefaults(),
+                new HaltPollParams(100_000, 3, 20_000, 0),
+                DirectedYieldParams.upstream(),
+                new WorkloadConfig(WorkloadMix.DEDUP_LIKE, 1, 2, 0.5, 3, 4, 0.25, 2, 5, 3));
         assertThat(ScenarioValidator.validate(s)).isEmpty();
 
         String text = ScenarioJson.write(s);

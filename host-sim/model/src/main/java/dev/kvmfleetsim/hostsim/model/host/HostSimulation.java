@@ -4,12 +4,14 @@ import dev.kvmfleetsim.hostsim.model.ModelEventSink;
 import dev.kvmfleetsim.hostsim.model.engine.EventQueue;
 import dev.kvmfleetsim.hostsim.model.engine.RandomStreams;
 import dev.kvmfleetsim.hostsim.model.exit.ExitReason;
+import dev.kvmfleetsim.hostsim.model.halt.HaltPoll;
 import dev.kvmfleetsim.hostsim.model.ioapic.Ioapic;
 import dev.kvmfleetsim.hostsim.model.ipi.IpiTracker;
 import dev.kvmfleetsim.hostsim.model.lapic.ApicDelivery;
 import dev.kvmfleetsim.hostsim.model.lapic.ApicMap;
 import dev.kvmfleetsim.hostsim.model.lapic.Icr;
 import dev.kvmfleetsim.hostsim.model.lapic.Lapic;
+import dev.kvmfleetsim.hostsim.model.ple.PleWindow;
 import dev.kvmfleetsim.hostsim.model.scenario.CostDist;
 import dev.kvmfleetsim.hostsim.model.scenario.DeviceSource;
 import dev.kvmfleetsim.hostsim.model.scenario.ExitCosts;
@@ -19,7 +21,15 @@ import dev.kvmfleetsim.hostsim.model.scenario.IpiSource;
 import dev.kvmfleetsim.hostsim.model.scenario.KvmParams;
 import dev.kvmfleetsim.hostsim.model.scenario.MsiSource;
 import dev.kvmfleetsim.hostsim.model.scenario.Scenario;
+import dev.kvmfleetsim.hostsim.model.scenario.WorkloadConfig;
+import dev.kvmfleetsim.hostsim.model.scenario.WorkloadMix;
+import dev.kvmfleetsim.hostsim.model.sched.Eevdf;
 import dev.kvmfleetsim.hostsim.model.stats.KvmStat;
+import dev.kvmfleetsim.hostsim.model.yield.DirectedYield;
+import dev.kvmfleetsim.hostsim.model.yield.KvmSchedYield;
+import dev.kvmfleetsim.hostsim.model.yield.SpinFailure;
+import dev.kvmfleetsim.hostsim.model.yield.SpinResult;
+import dev.kvmfleetsim.hostsim.model.yield.VcpuView;
 import java.util.SplittableRandom;
 import org.HdrHistogram.Histogram;
 
@@ -34,7 +44,6 @@ public final class HostSimulation {
     private static final int EV_EXIT_END = 1;
     private static final int EV_PI_NOTIFY = 2;
     private static final int EV_KICK = 3;
-    private static final int EV_WAKE_DONE = 4;
     private static final int EV_DEVICE_FIRE = 5;
     private static final int EV_MSI_START = 6;
     private static final int EV_MSI_FIRE = 7;
@@ -42,13 +51,17 @@ public final class HostSimulation {
     private static final int EV_EOI_INJECT = 9;
     private static final int EV_TIMER = 10;
     private static final int EV_WARMUP_END = 11;
+    private static final int EV_TICK = 12;
+    private static final int EV_PLE = 13;
+    private static final int EV_SPIN_BUDGET = 14;
+    private static final int EV_POLL_END = 15;
+    private static final int EV_PCPU_WAKE = 16;
 
     // Random stream domains (RandomStreams): stable ids so that streams do not depend on construction order.
     private static final int RS_VCPU = 1;
     private static final int RS_SEND = 2;
     private static final int RS_DEVICE = 3;
     private static final int RS_MSI = 4;
-    private static final int RS_TARGETS = 5;
 
     /** Linux's LOCAL_TIMER_VECTOR. */
     static final int LOCAL_TIMER_VECTOR = 0xec;
@@ -68,11 +81,16 @@ public final class HostSimulation {
     private final MsiSource[] msis;
     private final SplittableRandom[] deviceRandom;
     private final SplittableRandom[] msiRandom;
-    private final SplittableRandom targetRandom;
 
     private final Histogram ipiLatency = newHistogram();
     private final Histogram deviceLatency = newHistogram();
     private final Histogram ipiSendCost = newHistogram();
+    private final Histogram iterationLatency = newHistogram();
+
+    private final Pcpu[] pcpus;
+    private final GuestWorkload workload;
+    private final long spinNs[];
+    private long stealTotalNs;
 
     private final int[] targetScratch;
     private final long[] writeScratch;
@@ -115,9 +133,15 @@ public final class HostSimulation {
         this.vcpus = new Vcpu[vmCount * perVm];
         this.targetScratch = new int[perVm];
         this.writeScratch = new long[perVm + 1];
-        this.targetRandom = streams.stream(RS_TARGETS, 0, 0);
         this.deviceRandom = new SplittableRandom[vmCount * devices.length];
         this.msiRandom = new SplittableRandom[vmCount * msis.length];
+        this.spinNs = new long[vmCount];
+        this.pcpus = new Pcpu[scenario.host().pcpus()];
+        for (int p = 0; p < pcpus.length; p++) {
+            pcpus[p] = new Pcpu(p, new Eevdf(scenario.sched(), 4));
+        }
+        WorkloadConfig wl = scenario.workload().resolved();
+        this.workload = wl.mix() == WorkloadMix.NONE ? null : new GuestWorkload(this, wl, guest, vmCount, perVm);
         for (int m = 0; m < vmCount; m++) {
             vms[m] = buildVm(m, perVm, streams);
             for (int d = 0; d < devices.length; d++) {
@@ -152,9 +176,15 @@ public final class HostSimulation {
         for (int i = 0; i < perVm; i++) {
             int id = m * perVm + i;
             Vcpu v = new Vcpu(id, i, vm, lapics[i], streams.stream(RS_VCPU, m, i));
+            v.ple = new PleWindow(scenario.ple());
+            v.haltPoll = new HaltPoll(scenario.haltPoll());
             vmVcpus[i] = v;
             vcpus[id] = v;
         }
+        VmView view = new VmView(vm);
+        vm.view = view;
+        vm.directedYield = new DirectedYield(perVm, scenario.directedYield(), view, tracker::isIpiReceiver);
+        vm.schedYield = new KvmSchedYield(perVm, view, apicId -> apicId < perVm ? (int) apicId : -1);
         return vm;
     }
 
@@ -223,10 +253,21 @@ public final class HostSimulation {
             }
         }
         for (Vcpu v : vcpus) {
-            // Boot-time vcpu_scan_ioapic, then start the guest.
+            // Boot-time vcpu_scan_ioapic; the guest starts when its thread first runs.
             scanIoapic(v);
             startBusyPeriod(v);
-            runGuest(v);
+            if (workload != null) {
+                workload.start(v);
+            }
+            Pcpu p = pcpus[v.id % pcpus.length];
+            v.pcpu = p.id;
+            v.entity = p.addVcpu(v);
+            v.state = Vcpu.RUNNABLE;
+            v.runnableSinceNs = 0;
+            p.rq.enqueue(v.entity, 0, false);
+        }
+        for (Pcpu p : pcpus) {
+            schedule(p);
         }
     }
 
@@ -300,9 +341,6 @@ public final class HostSimulation {
             case EV_KICK:
                 onKick(vcpus[target]);
                 break;
-            case EV_WAKE_DONE:
-                onWakeDone(vcpus[target], (int) arg);
-                break;
             case EV_DEVICE_FIRE:
                 onDeviceFire(target);
                 break;
@@ -324,6 +362,24 @@ public final class HostSimulation {
             case EV_WARMUP_END:
                 recording = true;
                 break;
+            case EV_TICK:
+                onTick(pcpus[target]);
+                break;
+            case EV_PLE:
+                onPauseLoopExit(vcpus[target], (int) arg);
+                break;
+            case EV_SPIN_BUDGET:
+                onSpinBudgetSpent(vcpus[target], (int) arg);
+                break;
+            case EV_POLL_END:
+                onPollEnd(vcpus[target], (int) arg);
+                break;
+            case EV_PCPU_WAKE:
+                pcpus[target].wakePending = false;
+                if (pcpus[target].running == null) {
+                    schedule(pcpus[target]);
+                }
+                break;
             default:
                 throw new IllegalStateException("unknown event kind " + kind);
         }
@@ -335,21 +391,48 @@ public final class HostSimulation {
 
     /** Starts (or restarts) the current guest activity of a vCPU that is in guest mode. */
     private void runGuest(Vcpu v) {
+        if (v.handlerVector == Vcpu.NO_HANDLER && v.base == Vcpu.BASE_SPIN && v.spinSatisfied) {
+            // The lock or the acks arrived while this vCPU was not running: go on with the program.
+            v.spinSatisfied = false;
+            v.pvHalted = false;
+            v.base = Vcpu.BASE_WORK;
+            workload.advance(v);
+            if (v.state != Vcpu.GUEST) {
+                return;
+            }
+        }
         v.running = true;
         v.segmentStartNs = now;
         if (v.handlerVector != Vcpu.NO_HANDLER) {
             queue.schedule(now + v.handlerRemainingNs, EV_SEGMENT_END, v.id, v.epoch);
             return;
         }
-        if (v.base == Vcpu.BASE_WORK) {
-            long next = nextActionBusyNs(v);
-            if (next != Long.MAX_VALUE) {
-                queue.schedule(now + (next - v.busyClockNs), EV_SEGMENT_END, v.id, v.epoch);
+        switch (v.base) {
+            case Vcpu.BASE_WORK: {
+                long next = nextActionBusyNs(v);
+                if (next != Long.MAX_VALUE) {
+                    queue.schedule(now + (next - v.busyClockNs), EV_SEGMENT_END, v.id, v.epoch);
+                }
+                return;
             }
-            return;
-        }
-        if (guest.idle() == GuestConfig.IdleMode.HALT) {
-            executeHlt(v);
+            case Vcpu.BASE_SPIN:
+                if (v.pvHalted) {
+                    executeHlt(v); // a spurious wake of a pv-qspinlock waiter: kvm_wait halts again
+                    return;
+                }
+                // A CPL0 PAUSE loop exits after the current PLE window (kvm-model §4.3).
+                if (v.ple.exitsAtCpl(0)) {
+                    long w = v.ple.spinNsBeforeExit(scenario.host().tscGhz(), guest.pauseLatencyCycles());
+                    queue.schedule(now + Math.max(1, w), EV_PLE, v.id, v.epoch);
+                }
+                if (v.spinBudgetNs != Long.MAX_VALUE) {
+                    queue.schedule(now + Math.max(0, v.spinBudgetNs), EV_SPIN_BUDGET, v.id, v.epoch);
+                }
+                return;
+            default:
+                if (guest.idle() == GuestConfig.IdleMode.HALT) {
+                    executeHlt(v);
+                }
         }
     }
 
@@ -364,12 +447,19 @@ public final class HostSimulation {
             v.handlerRemainingNs -= ran;
         } else if (v.base == Vcpu.BASE_WORK) {
             v.busyClockNs += ran;
+        } else if (v.base == Vcpu.BASE_SPIN) {
+            if (v.spinBudgetNs != Long.MAX_VALUE) {
+                v.spinBudgetNs -= ran;
+            }
+            if (recording) {
+                spinNs[v.vm.index] += ran;
+            }
         }
         v.epoch++;
     }
 
     private long nextActionBusyNs(Vcpu v) {
-        long next = v.busyEndNs;
+        long next = Math.min(v.busyEndNs, v.stepEndBusyNs);
         for (long t : v.nextSendBusyNs) {
             if (t < next) {
                 next = t;
@@ -380,7 +470,7 @@ public final class HostSimulation {
 
     private void startBusyPeriod(Vcpu v) {
         v.base = Vcpu.BASE_WORK;
-        v.busyEndNs = guest.idleNsMean() == 0
+        v.busyEndNs = guest.idleNsMean() == 0 || workload != null
                 ? Long.MAX_VALUE
                 : v.busyClockNs + RandomStreams.exponentialNs(v.random, guest.busyNsMean());
     }
@@ -407,6 +497,14 @@ public final class HostSimulation {
             int s = v.sendSources[due];
             v.nextSendBusyNs[due] += RandomStreams.exponentialNs(v.sendRandom[due], 1e9 / ipiSources[s].ratePerSec());
             sendIpi(v, ipiSources[s]);
+            if (v.state == Vcpu.GUEST) {
+                runGuest(v);
+            }
+            return;
+        }
+        if (v.busyClockNs >= v.stepEndBusyNs) {
+            v.stepEndBusyNs = Long.MAX_VALUE;
+            workload.onComputeDone(v);
             if (v.state == Vcpu.GUEST) {
                 runGuest(v);
             }
@@ -487,8 +585,11 @@ public final class HostSimulation {
             case Vcpu.BLOCKED:
                 wake(t);
                 break;
+            case Vcpu.POLLING:
+                endPoll(t);
+                break;
             default:
-                // In the host: the PIR is synced at the next entry.
+                // In the host: the PIR is synced at the next entry. Preempted: SN kept the post silent.
                 break;
         }
     }
@@ -501,6 +602,9 @@ public final class HostSimulation {
                 break;
             case Vcpu.BLOCKED:
                 wake(t);
+                break;
+            case Vcpu.POLLING:
+                endPoll(t);
                 break;
             default:
                 break;
@@ -582,9 +686,12 @@ public final class HostSimulation {
                 }
                 break;
             case VectorOwner.TIMER:
-                if (v.base == Vcpu.BASE_IDLE) {
+                if (v.base == Vcpu.BASE_IDLE && workload == null) {
                     startBusyPeriod(v);
                 }
+                break;
+            case VectorOwner.CALL_FUNCTION:
+                workload.onCallFunctionHandled(v);
                 break;
             default:
                 break;
@@ -628,6 +735,9 @@ public final class HostSimulation {
     private void completeIret(Vcpu v) {
         v.handlerVector = Vcpu.NO_HANDLER;
         v.pendingIret = false;
+        if (workload != null && v.base == Vcpu.BASE_IDLE) {
+            workload.resumeIfWorkArrived(v);
+        }
         if (apicv) {
             if (hasDeliverable(v)) {
                 takeInterrupt(v);
@@ -694,12 +804,29 @@ public final class HostSimulation {
         if (epoch != v.epoch || v.state != Vcpu.HOST) {
             return;
         }
+        if (v.needResched) {
+            // Exit-to-guest work: need_resched set, so schedule() before re-entering (xfer_to_guest_mode_work).
+            v.needResched = false;
+            Pcpu p = pcpus[v.pcpu];
+            if (p.rq.nrQueued() > 1 || !p.rq.isQueued(v.entity)) {
+                schedule(p);
+                return;
+            }
+        }
         enterGuest(v);
     }
 
     /** {@code vcpu_enter_guest}: process requests, sync PIR, inject or arm the interrupt window, enter. */
     private void enterGuest(Vcpu v) {
         v.state = Vcpu.GUEST;
+        if (v.exitReason == ExitReason.HLT && v.haltStartNs >= 0) {
+            // perf kvm stat charges the time blocked (and polled) to the HLT exit.
+            long savedNow = now;
+            now = v.haltStartNs;
+            recordExit(v, ExitReason.HLT, savedNow - v.haltStartNs);
+            now = savedNow;
+            v.haltStartNs = -1;
+        }
         if (v.lapic.initPending()) {
             // INIT (kvm_vcpu_reset): the LAPIC and, with the series, the IPI context are reset (SEED-06).
             v.lapic.reset();
@@ -732,40 +859,413 @@ public final class HostSimulation {
         if (apicv) {
             v.pid.syncTo(v.lapic);
         }
-        if (hasDeliverable(v)) {
+        if (hasDeliverable(v) || v.lapic.pvUnhalted()) {
+            v.lapic.clearPvUnhalted();
             startExit(v, ExitReason.HLT, sample(v, costs.hlt()));
             return;
         }
-        v.state = Vcpu.BLOCKED;
+        v.state = Vcpu.HOST;
         v.exitReason = ExitReason.HLT;
         v.exitStartNs = now;
+        v.haltStartNs = now;
         v.epoch++;
+        Pcpu p = pcpus[v.pcpu];
+        // kvm_vcpu_halt: poll only while this vCPU's thread is the pCPU's only runnable task (kvm-model §3.4).
+        if (v.haltPoll.shouldPoll(p.rq.nrQueued() == 1) && v.haltPoll.pollWindowNs() > 0) {
+            count(v.vm, KvmStat.HALT_ATTEMPTED_POLL);
+            v.state = Vcpu.POLLING;
+            queue.schedule(now + v.haltPoll.pollWindowNs(), EV_POLL_END, v.id, v.epoch);
+            return;
+        }
+        block(v);
     }
 
-    /** {@code kvm_vcpu_wake_up}: the blocked vCPU's task runs again after the wake-up latency. */
+    /** A wake event arrived while polling: no block, back into the guest (halt_successful_poll). */
+    private void endPoll(Vcpu v) {
+        count(v.vm, KvmStat.HALT_SUCCESSFUL_POLL);
+        v.haltPoll.onWakeup(now - v.haltStartNs, true);
+        v.state = Vcpu.HOST;
+        v.epoch++;
+        queue.schedule(now + deliveryDelayNs + sample(v, costs.hlt()), EV_EXIT_END, v.id, v.epoch);
+    }
+
+    private void onPollEnd(Vcpu v, int epoch) {
+        if (epoch != v.epoch || v.state != Vcpu.POLLING) {
+            return;
+        }
+        block(v);
+    }
+
+    /** {@code kvm_vcpu_block}: the thread sleeps; its pCPU runs something else. */
+    private void block(Vcpu v) {
+        v.state = Vcpu.BLOCKED;
+        v.epoch++;
+        Pcpu p = pcpus[v.pcpu];
+        p.rq.dequeue(v.entity, now, true);
+        schedule(p);
+    }
+
+    /**
+     * {@code kvm_vcpu_wake_up}: the blocked thread becomes runnable ({@code ready}, a directed-yield candidate) and is
+     * enqueued with wake-up placement; an idle pCPU picks it after the wake-up latency, a busy one only if the wakee
+     * preempts the running thread (kvm-model §3.4, §6.2).
+     */
     private void wake(Vcpu v) {
         if (v.state != Vcpu.BLOCKED) {
             return;
         }
-        v.state = Vcpu.HOST;
-        if (recording) {
-            count(v.vm, KvmStat.HALT_WAKEUP);
+        count(v.vm, KvmStat.HALT_WAKEUP);
+        v.haltPoll.onWakeup(now - v.haltStartNs, true);
+        v.state = Vcpu.RUNNABLE;
+        v.ready = true;
+        v.runnableSinceNs = now;
+        Pcpu p = pcpus[v.pcpu];
+        boolean resched = p.rq.enqueue(v.entity, now, true);
+        if (p.running == null) {
+            if (!p.wakePending) {
+                p.wakePending = true;
+                queue.schedule(
+                        now + deliveryDelayNs + costs.wakeupLatencyNs() + sample(v, costs.hlt()),
+                        EV_PCPU_WAKE,
+                        p.id,
+                        0);
+            }
+        } else if (resched) {
+            requestResched(p.running);
         }
-        long done = now + deliveryDelayNs + costs.wakeupLatencyNs() + sample(v, costs.hlt());
-        queue.schedule(done, EV_WAKE_DONE, v.id, v.epoch);
+        armTick(p);
     }
 
-    private void onWakeDone(Vcpu v, int epoch) {
-        if (epoch != v.epoch) {
+    // ======================================================================================
+    // Host scheduler: kvm_sched_out / kvm_sched_in around EEVDF picks (kvm-model §5.1, §6)
+    // ======================================================================================
+
+    /** {@code schedule()} on one pCPU: pick, then switch if the pick is another thread. */
+    private void schedule(Pcpu p) {
+        Vcpu prev = p.running;
+        int e = p.rq.pick(now);
+        Vcpu next = e < 0 ? null : p.byEntity[e];
+        if (next == prev && prev != null) {
+            if (prev.state == Vcpu.HOST) {
+                enterGuest(prev);
+            }
             return;
         }
-        // perf kvm stat charges the blocked time to the HLT exit.
-        long startedAt = v.exitStartNs;
-        long savedNow = now;
-        now = startedAt;
-        recordExit(v, ExitReason.HLT, savedNow - startedAt);
-        now = savedNow;
-        enterGuest(v);
+        if (prev != null) {
+            kvmSchedOut(prev);
+        }
+        p.running = next;
+        if (next == null) {
+            return;
+        }
+        kvmSchedIn(next);
+        count(next.vm, KvmStat.CONTEXT_SWITCHES);
+        // The switch and vcpu_load take host time before the entry.
+        next.state = Vcpu.HOST;
+        next.epoch++;
+        long cost = prev == null ? 0 : scenario.host().contextSwitchNs();
+        queue.schedule(now + cost, EV_EXIT_END, next.id, next.epoch);
+        armTick(p);
+    }
+
+    /** {@code kvm_sched_out}: the preempt notifier sets preempted/ready if the thread is still runnable (§5.1). */
+    private void kvmSchedOut(Vcpu v) {
+        pauseGuest(v);
+        v.scheduledOut = true;
+        if (v.state == Vcpu.BLOCKED) {
+            v.preempted = false;
+            return;
+        }
+        v.state = Vcpu.RUNNABLE;
+        v.preempted = true;
+        v.ready = true;
+        v.preemptedInKernel = v.cpl == 0;
+        v.runnableSinceNs = now;
+        // vmx_vcpu_pi_put: a preempted vCPU's PID suppresses notifications (§1.10).
+        v.pid.setSuppressNotification(true);
+        count(v.vm, KvmStat.PREEMPTIONS);
+    }
+
+    /** {@code kvm_sched_in} + {@code vcpu_load}: flags cleared, PID live again, PLE window shrunk (§4.2, §5.1). */
+    private void kvmSchedIn(Vcpu v) {
+        if (v.state == Vcpu.RUNNABLE) {
+            long waited = now - v.runnableSinceNs;
+            if (recording) {
+                v.stealNs += waited;
+                stealTotalNs += waited;
+            }
+        }
+        v.preempted = false;
+        v.ready = false;
+        v.pid.setSuppressNotification(false);
+        v.ple.onVcpuLoad(v.scheduledOut);
+        v.scheduledOut = false;
+        if (v.vm.directedYield.inSpinLoop(v.index)) {
+            v.vm.directedYield.finishSpin(v.index);
+        }
+    }
+
+    /** Makes the running vCPU schedule at its next exit, forcing an exit if it is in guest mode (resched IPI). */
+    private void requestResched(Vcpu v) {
+        v.needResched = true;
+        switch (v.state) {
+            case Vcpu.GUEST:
+                queue.schedule(now + costs.hostKickLatencyNs(), EV_KICK, v.id, 0);
+                break;
+            case Vcpu.POLLING:
+                // need_resched ends the poll; the vCPU blocks.
+                v.epoch++;
+                block(v);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** Ticks run while more than one thread is runnable on the pCPU (NO_HZ otherwise). */
+    private void armTick(Pcpu p) {
+        if (!p.tickArmed && p.rq.nrQueued() > 1) {
+            p.tickArmed = true;
+            queue.schedule(now + scenario.sched().tickNs(), EV_TICK, p.id, 0);
+        }
+    }
+
+    /** The host timer tick (HZ=1000): update_curr; a resched wish preempts the running vCPU at its next exit. */
+    private void onTick(Pcpu p) {
+        p.tickArmed = false;
+        Vcpu v = p.running;
+        if (v != null && p.rq.updateCurr(now)) {
+            requestResched(v);
+        }
+        armTick(p);
+    }
+
+    // ======================================================================================
+    // Pause-loop exits and directed yield (kvm-model §4, §5)
+    // ======================================================================================
+
+    /** The spin reached the PLE window: PAUSE exit, grow the window, {@code kvm_vcpu_on_spin}. */
+    private void onPauseLoopExit(Vcpu v, int epoch) {
+        if (epoch != v.epoch || v.state != Vcpu.GUEST || v.base != Vcpu.BASE_SPIN || v.handlerVector >= 0) {
+            return;
+        }
+        pauseGuest(v);
+        v.ple.onPleExit();
+        count(v.vm, KvmStat.PLE_EXITS);
+        Vm vm = v.vm;
+        vm.view.me = v;
+        SpinResult r = vm.directedYield.onSpin(v.index, true, now);
+        vm.view.me = null;
+        if (r.failure() != SpinFailure.TOO_FEW_VCPUS) {
+            count(vm, KvmStat.SPIN_YIELD_ATTEMPTED);
+            if (recording) {
+                vm.counters[KvmStat.SPIN_YIELD_ESRCH.ordinal()] += r.esrch();
+                sink.onYield(now, vm.index, v.index, r.target(), r.cause(), r.failure());
+            }
+        }
+        if (r.boosted()) {
+            count(vm, KvmStat.SPIN_YIELD_SUCCESSFUL);
+            switch (r.cause()) {
+                case IPI_RECEIVER:
+                    count(vm, KvmStat.SPIN_YIELD_IPI_RECEIVER);
+                    break;
+                case PENDING_INTERRUPT:
+                    count(vm, KvmStat.SPIN_YIELD_PENDING_INTERRUPT);
+                    break;
+                case RELAXED_FALLBACK:
+                    count(vm, KvmStat.SPIN_YIELD_RELAXED);
+                    break;
+                default:
+                    count(vm, KvmStat.SPIN_YIELD_PLAIN);
+                    break;
+            }
+            // The yielder calls schedule() on its way out.
+            v.needResched = true;
+        }
+        startExit(v, ExitReason.PAUSE_INSTRUCTION, sample(v, costs.pause()));
+    }
+
+    /** A pv-qspinlock waiter spun SPIN_THRESHOLD times: {@code kvm_wait} halts until the unlocker kicks (§7.1). */
+    private void onSpinBudgetSpent(Vcpu v, int epoch) {
+        if (epoch != v.epoch || v.state != Vcpu.GUEST || v.base != Vcpu.BASE_SPIN || v.handlerVector >= 0) {
+            return;
+        }
+        pauseGuest(v);
+        v.pvHalted = true;
+        v.spinBudgetNs = Long.MAX_VALUE;
+        executeHlt(v);
+    }
+
+    /** {@code kvm_vcpu_yield_to} from the current spinner to a vCPU of the same VM (§5.3, §5.4). */
+    private int yieldTo(Vcpu me, Vcpu target) {
+        Pcpu mp = pcpus[me.pcpu];
+        Pcpu tp = pcpus[target.pcpu];
+        if (mp.running != me) {
+            return 0;
+        }
+        int r = Eevdf.yieldTo(mp.rq, me.entity, tp.rq, target.entity, now, true);
+        if (r > 0 && tp != mp && tp.running != null) {
+            // resched_curr(p_rq): the target's pCPU reconsiders at once.
+            requestResched(tp.running);
+        }
+        return r;
+    }
+
+    /** What {@code kvm_vcpu_on_spin} and {@code kvm_sched_yield} read from one VM's vCPUs (§5.1). */
+    final class VmView implements VcpuView {
+        private final Vm vm;
+        /** The spinning or yielding vCPU while a directed-yield unit runs. */
+        Vcpu me;
+
+        VmView(Vm vm) {
+            this.vm = vm;
+        }
+
+        @Override
+        public int vcpuCount() {
+            return vm.vcpus.length;
+        }
+
+        @Override
+        public boolean ready(int vcpu) {
+            return vm.vcpus[vcpu].ready;
+        }
+
+        @Override
+        public boolean preempted(int vcpu) {
+            return vm.vcpus[vcpu].preempted;
+        }
+
+        @Override
+        public boolean preemptedInKernel(int vcpu) {
+            return vm.vcpus[vcpu].preemptedInKernel;
+        }
+
+        @Override
+        public boolean blocking(int vcpu) {
+            return vm.vcpus[vcpu].state == Vcpu.BLOCKED;
+        }
+
+        @Override
+        public boolean dyRunnable(int vcpu) {
+            Vcpu t = vm.vcpus[vcpu];
+            // kvm_arch_dy_runnable: pv_unhalted, a pending NMI or event request, or a pending posted interrupt.
+            return t.lapic.pvUnhalted()
+                    || t.lapic.nmiPending()
+                    || (!apicv && t.lapic.highestIrr() >= 0)
+                    || (apicv && t.pid.hasPendingInterrupt());
+        }
+
+        @Override
+        public boolean hasPendingPostedInterrupt(int vcpu) {
+            return apicv && vm.vcpus[vcpu].pid.hasPendingInterrupt();
+        }
+
+        @Override
+        public int yieldTo(int target) {
+            return HostSimulation.this.yieldTo(me, vm.vcpus[target]);
+        }
+    }
+
+    // ======================================================================================
+    // What the guest workload asks of the host (GuestWorkload)
+    // ======================================================================================
+
+    long now() {
+        return now;
+    }
+
+    /** The guest computes for {@code ns} of busy time at the given privilege level. */
+    void startCompute(Vcpu v, long ns, int cpl) {
+        v.base = Vcpu.BASE_WORK;
+        v.cpl = cpl;
+        v.stepEndBusyNs = v.busyClockNs + ns;
+    }
+
+    /** The guest starts a CPL0 PAUSE loop; {@code budgetNs} of spinning before a pv-qspinlock waiter halts. */
+    void startSpin(Vcpu v, int kind, long budgetNs) {
+        v.base = Vcpu.BASE_SPIN;
+        v.cpl = 0;
+        v.spinKind = kind;
+        v.spinSatisfied = false;
+        v.pvHalted = false;
+        v.spinStartNs = now;
+        v.spinBudgetNs = budgetNs;
+    }
+
+    /** The guest has nothing to do until work arrives: the idle loop. */
+    void idleForWork(Vcpu v) {
+        v.base = Vcpu.BASE_IDLE;
+        v.cpl = 0;
+    }
+
+    /** The condition a spinning vCPU waits for became true. */
+    void spinDone(Vcpu v) {
+        if (v.state == Vcpu.GUEST && v.running && v.base == Vcpu.BASE_SPIN && v.handlerVector == Vcpu.NO_HANDLER) {
+            pauseGuest(v);
+            v.base = Vcpu.BASE_WORK;
+            workload.advance(v);
+            if (v.state == Vcpu.GUEST) {
+                runGuest(v);
+            }
+        } else {
+            v.spinSatisfied = true;
+        }
+    }
+
+    /** Whether the guest sees the target as preempted (the steal-time {@code preempted} flag). */
+    boolean preemptedNow(Vcpu t) {
+        return t.state == Vcpu.RUNNABLE && t.preempted;
+    }
+
+    /** The guest sends one IPI vector to the given vCPUs, through the configured send path. */
+    void sendIpis(Vcpu v, int vector, int[] targets, int n) {
+        System.arraycopy(targets, 0, targetScratch, 0, n);
+        long cost =
+                n == 1 ? sendPhysical(v, vector, Icr.DM_FIXED, targetScratch, 1) : sendMask(v, vector, Icr.DM_FIXED, n);
+        if (recording) {
+            ipiSendCost.recordValue(cost);
+        }
+    }
+
+    /** {@code KVM_HC_KICK_CPU}: unhalt the target (REMRD delivery, §1.3), then {@code kvm_sched_yield} to it (§5.5). */
+    void pvKick(Vcpu from, Vcpu target) {
+        count(from.vm, KvmStat.HYPERCALLS);
+        deliveryOriginNs = now;
+        accept(target.index, target.vm, Icr.encode(0, Icr.DM_REMRD, Icr.DEST_PHYSICAL, true, false, 0, target.index));
+        kvmSchedYield(from, target);
+        startExit(from, ExitReason.VMCALL, sample(from, costs.vmcall()));
+    }
+
+    /** {@code KVM_HC_SCHED_YIELD} toward a preempted target (§5.5, §7.2). */
+    void pvSchedYield(Vcpu from, Vcpu target) {
+        count(from.vm, KvmStat.HYPERCALLS);
+        kvmSchedYield(from, target);
+        startExit(from, ExitReason.VMCALL, sample(from, costs.vmcall()));
+    }
+
+    private void kvmSchedYield(Vcpu from, Vcpu target) {
+        Vm vm = from.vm;
+        vm.view.me = from;
+        KvmSchedYield.Outcome o =
+                vm.schedYield.schedYield(from.index, target.index, pcpus[from.pcpu].rq.nrQueued() == 1);
+        vm.view.me = null;
+        count(vm, KvmStat.DIRECTED_YIELD_ATTEMPTED);
+        if (o == KvmSchedYield.Outcome.YIELDED) {
+            count(vm, KvmStat.DIRECTED_YIELD_SUCCESSFUL);
+            from.needResched = true;
+        }
+    }
+
+    void countLockContended(Vcpu v) {
+        count(v.vm, KvmStat.LOCK_CONTENDED);
+    }
+
+    void iterationDone(Vcpu v, long latencyNs) {
+        count(v.vm, KvmStat.WORKLOAD_ITERATIONS);
+        if (recording) {
+            iterationLatency.recordValue(Math.max(0, latencyNs));
+        }
     }
 
     // ======================================================================================
@@ -841,7 +1341,7 @@ public final class HostSimulation {
 
     private int pickOther(Vcpu v, IpiSource src) {
         int n = candidates(v, src);
-        return n == 0 ? -1 : targetScratch[targetRandom.nextInt(n)];
+        return n == 0 ? -1 : targetScratch[v.random.nextInt(n)];
     }
 
     /** Fills targetScratch with the source's possible targets other than the sender; returns how many. */
@@ -871,7 +1371,7 @@ public final class HostSimulation {
         int k = src.fanout() <= 0 ? n : Math.min(src.fanout(), n);
         // Partial Fisher-Yates, then sort the chosen prefix so sends go out in APIC-ID order.
         for (int i = 0; i < k; i++) {
-            int j = i + targetRandom.nextInt(n - i);
+            int j = i + v.random.nextInt(n - i);
             int tmp = targetScratch[i];
             targetScratch[i] = targetScratch[j];
             targetScratch[j] = tmp;
@@ -1205,6 +1705,30 @@ public final class HostSimulation {
 
     long eventsProcessed() {
         return eventsProcessed;
+    }
+
+    Histogram iterationLatency() {
+        return iterationLatency;
+    }
+
+    long spinNs() {
+        long t = 0;
+        for (long x : spinNs) {
+            t += x;
+        }
+        return t;
+    }
+
+    long stealTotalNs() {
+        return stealTotalNs;
+    }
+
+    Vcpu[] vcpus() {
+        return vcpus;
+    }
+
+    boolean hasWorkload() {
+        return workload != null;
     }
 
     Scenario scenario() {

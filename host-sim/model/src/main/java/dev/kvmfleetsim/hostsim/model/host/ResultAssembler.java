@@ -43,7 +43,21 @@ public final class ResultAssembler {
                 summary(sim.deviceLatency()),
                 summary(sim.ipiSendCost()),
                 derived(sc),
+                workload(sim, counters[KvmStat.WORKLOAD_ITERATIONS.ordinal()]),
                 sim.eventsProcessed());
+    }
+
+    private static SimulationResult.WorkloadSummary workload(HostSimulation sim, long iterations) {
+        Scenario sc = sim.scenario();
+        double measured = sc.durationNs() - sc.warmupNs();
+        double vcpuTime = measured * sim.vcpus().length;
+        return new SimulationResult.WorkloadSummary(
+                sc.workload().mix().name().toLowerCase(java.util.Locale.ROOT),
+                iterations,
+                iterations * 1e9 / measured,
+                summary(sim.iterationLatency()),
+                sim.spinNs() / vcpuTime,
+                sim.stealTotalNs() / vcpuTime);
     }
 
     /** The rows of {@code perf kvm stat report}: reasons that occurred, most samples first, then by VMX code. */

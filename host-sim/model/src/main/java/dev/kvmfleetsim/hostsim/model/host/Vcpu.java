@@ -21,6 +21,12 @@ final class Vcpu {
     static final int BASE_WORK = 0;
     /** Guest base activity: the idle loop (HLT or poll). */
     static final int BASE_IDLE = 1;
+    /** Guest base activity: a PAUSE loop waiting for a lock or for call-function acks (kvm-model §7). */
+    static final int BASE_SPIN = 2;
+    /** Queued on its pCPU's run queue but not running: preempted, or woken and not yet run (kvm-model §5.1). */
+    static final int RUNNABLE = 3;
+    /** Halt-polling in {@code kvm_vcpu_halt}: still on the CPU, waiting for an event (kvm-model §3.4). */
+    static final int POLLING = 4;
 
     /** {@code handlerVector} value when no handler runs. */
     static final int NO_HANDLER = -1;
@@ -71,6 +77,49 @@ final class Vcpu {
     final int[] vectorOwner = new int[256];
 
     final long[] vectorHandlerNs = new long[256];
+
+    // ---- host scheduling and KVM's per-vCPU flags (kvm-model §5.1, §6) ----
+    int pcpu;
+    /** Entity id of this vCPU's thread in its pCPU's run queue. */
+    int entity;
+
+    boolean preempted;
+    boolean ready;
+    boolean scheduledOut;
+    boolean preemptedInKernel;
+    /** The host wants to run something else: schedule at the end of the current exit. */
+    boolean needResched;
+    /** Guest privilege level of the code running now: 0 kernel, 3 user. */
+    int cpl;
+
+    long runnableSinceNs;
+    long stealNs;
+    long haltStartNs;
+    dev.kvmfleetsim.hostsim.model.ple.PleWindow ple;
+    dev.kvmfleetsim.hostsim.model.halt.HaltPoll haltPoll;
+
+    // ---- guest workload (GuestWorkload) ----
+    int step;
+    /** Busy-clock time at which the current compute step ends; Long.MAX_VALUE if none runs. */
+    long stepEndBusyNs = Long.MAX_VALUE;
+
+    int spinKind;
+    int spinLock = -1;
+    long spinStartNs;
+    /** The condition the spin waits for became true while the vCPU was not running guest code. */
+    boolean spinSatisfied;
+    /** pv-qspinlock: the waiter gave up spinning and halted until kicked (kvm-model §7.1). */
+    boolean pvHalted;
+
+    long spinBudgetNs;
+    int pendingAcks;
+    /** Senders whose call-function data this vCPU has yet to run (a bitmap over vCPU indices). */
+    long[] csdFrom = new long[1];
+
+    int items;
+    boolean waitingForItem;
+    int handoffCursor;
+    long iterationStartNs;
 
     // ---- send sources: parallel arrays over the IPI sources this vCPU sends from ----
     int[] sendSources = new int[0];

@@ -11,6 +11,10 @@ final class VectorOwner {
     static final int DEVICE = 2;
     static final int MSI = 3;
     static final int TIMER = 4;
+    /** The workload's call-function vectors: the handler runs the queued callbacks and acks their senders. */
+    static final int CALL_FUNCTION = 5;
+    /** The workload's reschedule vector: a wake-up of a waiting pipeline stage. */
+    static final int RESCHEDULE = 6;
 
     private VectorOwner() {}
 

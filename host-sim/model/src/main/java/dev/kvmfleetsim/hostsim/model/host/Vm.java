@@ -19,6 +19,12 @@ final class Vm {
     final IpiTracker ipiTracker;
     final ExitStats exitStats = new ExitStats();
     final long[] counters = new long[KvmStat.count()];
+    /** kvm_vcpu_on_spin state (last_boosted_vcpu, in_spin_loop, dy_eligible) and its counters. */
+    dev.kvmfleetsim.hostsim.model.yield.DirectedYield directedYield;
+
+    dev.kvmfleetsim.hostsim.model.yield.KvmSchedYield schedYield;
+    /** The directed-yield units' view of this VM's vCPUs. */
+    HostSimulation.VmView view;
     /** Accepts on this VM's vCPUs for {@link ApicDelivery#deliver}. */
     final ApicDelivery.Acceptor acceptor;
 

@@ -14,6 +14,7 @@ package dev.kvmfleetsim.hostsim.model.scenario;
  * @param apicWrite a trap-like APIC-write exit (ICR with APICv but no IPIv) [I]
  * @param eoiInduced a virtualized EOI of a vector in the EOI-exit bitmap [I]
  * @param preemptionTimer the VMX preemption timer used as the guest's LAPIC timer [I]
+ * @param pause a PLE exit, including {@code kvm_vcpu_on_spin}'s scan and its {@code yield_to} [I]
  * @param kvmDeliverPerTargetNs KVM's software work per accepted destination ({@code __apic_accept_irq} + kick) [I]
  * @param apicSlowPathPerVcpuNs extra work per vCPU examined by the slow delivery path (§1.8) [I]
  * @param ipivSendNs guest-visible cost of one ICR write virtualized by IPIv (PID-table lookup and post) [I]
@@ -32,6 +33,7 @@ public record ExitCosts(
         CostDist apicWrite,
         CostDist eoiInduced,
         CostDist preemptionTimer,
+        CostDist pause,
         long kvmDeliverPerTargetNs,
         long apicSlowPathPerVcpuNs,
         long ipivSendNs,
@@ -51,6 +53,7 @@ public record ExitCosts(
                 new CostDist(600, 900),
                 new CostDist(500, 700),
                 new CostDist(450, 600),
+                new CostDist(800, 1_500),
                 400,
                 20,
                 550,

@@ -11,6 +11,13 @@ package dev.kvmfleetsim.hostsim.model.scenario;
  * @param timerHandlerNs length of the guest's LAPIC timer interrupt handler
  * @param ipiEndsIdle an IPI that reaches an idle vCPU makes it busy (a reschedule IPI wakes a task), rather than
  *     letting it go back to idle after the handler
+ * @param pvSpinlock paravirtual qspinlock (KVM_FEATURE_PV_UNHALT): waiters halt after {@code spinThresholdNs} and are
+ *     kicked by the unlocker (kvm-model §7.1)
+ * @param spinThresholdNs how long a pv-qspinlock waiter spins before it halts: SPIN_THRESHOLD = 32768 PAUSE loops,
+ *     about 2 ms (§7.1)
+ * @param pvTlbFlush KVM_FEATURE_PV_TLB_FLUSH: no call-function IPI to, and no wait for, preempted targets (§7.2)
+ * @param pvSchedYield KVM_FEATURE_PV_SCHED_YIELD: after sending, yield to the first preempted target (§7.2)
+ * @param pauseLatencyCycles cycles of one PAUSE (about 140 on Skylake and later; AMD's pause filter counts them)
  */
 public record GuestConfig(
         ApicAddressing apicAddressing,
@@ -19,10 +26,27 @@ public record GuestConfig(
         long busyNsMean,
         long idleNsMean,
         long timerHandlerNs,
-        boolean ipiEndsIdle) {
+        boolean ipiEndsIdle,
+        boolean pvSpinlock,
+        long spinThresholdNs,
+        boolean pvTlbFlush,
+        boolean pvSchedYield,
+        long pauseLatencyCycles) {
 
     public static GuestConfig defaults() {
-        return new GuestConfig(ApicAddressing.PHYSICAL, true, IdleMode.HALT, 1_000_000L, 0L, 1_000L, true);
+        return new GuestConfig(
+                ApicAddressing.PHYSICAL,
+                true,
+                IdleMode.HALT,
+                1_000_000L,
+                0L,
+                1_000L,
+                true,
+                false,
+                2_000_000L,
+                false,
+                false,
+                140L);
     }
 
     /** The guest's APIC driver: how a multicast IPI is addressed (kvm-model §1.7, §7.2). */

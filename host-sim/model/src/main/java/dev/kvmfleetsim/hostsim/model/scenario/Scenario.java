@@ -1,5 +1,9 @@
 package dev.kvmfleetsim.hostsim.model.scenario;
 
+import dev.kvmfleetsim.hostsim.model.halt.HaltPollParams;
+import dev.kvmfleetsim.hostsim.model.ple.PleParams;
+import dev.kvmfleetsim.hostsim.model.sched.EevdfParams;
+import dev.kvmfleetsim.hostsim.model.yield.DirectedYieldParams;
 import java.util.List;
 
 /**
@@ -21,6 +25,11 @@ import java.util.List;
  * @param devices IOAPIC device interrupt sources
  * @param msis MSI interrupt sources (bypass the IOAPIC)
  * @param ioapicWrites guest reprogramming of IOAPIC redirection entries at given times
+ * @param sched the host's EEVDF scheduler and the series' lag credit (patches 01 to 05; kvm-model §6)
+ * @param ple pause-loop exiting (kvm-model §4)
+ * @param haltPoll KVM's halt polling (kvm-model §3.4)
+ * @param directedYield {@code kvm_vcpu_on_spin} and the series' patches 09 and 10 (kvm-model §5)
+ * @param workload the guest workload loop (kvm-model §7)
  */
 public record Scenario(
         String name,
@@ -35,7 +44,12 @@ public record Scenario(
         List<IpiSource> ipis,
         List<DeviceSource> devices,
         List<MsiSource> msis,
-        List<IoapicWrite> ioapicWrites) {
+        List<IoapicWrite> ioapicWrites,
+        EevdfParams sched,
+        PleParams ple,
+        HaltPollParams haltPoll,
+        DirectedYieldParams directedYield,
+        WorkloadConfig workload) {
 
     public Scenario {
         ipis = List.copyOf(ipis);
@@ -44,7 +58,10 @@ public record Scenario(
         ioapicWrites = List.copyOf(ioapicWrites);
     }
 
-    /** The scenario a file with no fields describes: one idle 4-vCPU VM on a 16-pCPU host for 100 ms. */
+    /**
+     * The scenario a file with no fields describes: one idle 4-vCPU VM on a 16-pCPU host for 100 ms, a kernel with
+     * the whole directed-yield series at its defaults.
+     */
     public static Scenario defaults() {
         return new Scenario(
                 "default",
@@ -59,7 +76,35 @@ public record Scenario(
                 List.of(),
                 List.of(),
                 List.of(),
-                List.of());
+                List.of(),
+                EevdfParams.defaults(),
+                PleParams.intelDefaults(),
+                HaltPollParams.defaults(),
+                DirectedYieldParams.seriesDefaults(),
+                WorkloadConfig.defaults());
+    }
+
+    /** This scenario with another seed. */
+    public Scenario withSeed(long newSeed) {
+        return new Scenario(
+                name,
+                newSeed,
+                durationNs,
+                warmupNs,
+                host,
+                vms,
+                kvm,
+                costs,
+                guest,
+                ipis,
+                devices,
+                msis,
+                ioapicWrites,
+                sched,
+                ple,
+                haltPoll,
+                directedYield,
+                workload);
     }
 
     /** Total vCPUs of all VMs. */

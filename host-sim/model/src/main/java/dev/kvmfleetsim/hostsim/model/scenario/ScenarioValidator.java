@@ -129,7 +129,9 @@ public final class ScenarioValidator {
                 fail(p + "dest_apic_id", "the redirection entry's destination is 8 bits, was " + d.destApicId());
             } else if (k.x2apic() && d.destApicId() == maxIoapicDest && !d.logical()) {
                 // KVM's x2APIC broadcast quirk (kvm_apic_mda) would make 0xFF reach every vCPU: not modelled.
-                fail(p + "dest_apic_id", "0xFF as an x2APIC physical destination (KVM's broadcast quirk) is not modelled");
+                fail(
+                        p + "dest_apic_id",
+                        "0xFF as an x2APIC physical destination (KVM's broadcast quirk) is not modelled");
             }
         }
         for (int i = 0; i < s.msis().size(); i++) {
@@ -188,6 +190,7 @@ public final class ScenarioValidator {
         dist("costs.apic_write", c.apicWrite());
         dist("costs.eoi_induced", c.eoiInduced());
         dist("costs.preemption_timer", c.preemptionTimer());
+        dist("costs.pause", c.pause());
         nonNegative("costs.kvm_deliver_per_target_ns", c.kvmDeliverPerTargetNs());
         nonNegative("costs.apic_slow_path_per_vcpu_ns", c.apicSlowPathPerVcpuNs());
         nonNegative("costs.ipiv_send_ns", c.ipivSendNs());

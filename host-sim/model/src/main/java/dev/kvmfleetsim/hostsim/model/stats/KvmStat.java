@@ -33,7 +33,38 @@ public enum KvmStat {
     /** Model: IPIs recorded by the series' IPI tracking (patch 07). */
     IPI_TRACKING_RECORDS,
     /** Model: IPI contexts cleared by a trapped EOI (patch 08). */
-    IPI_TRACKING_EOI_CLEARS;
+    IPI_TRACKING_EOI_CLEARS,
+    HALT_ATTEMPTED_POLL,
+    HALT_SUCCESSFUL_POLL,
+    HYPERCALLS,
+    /** {@code kvm_sched_yield} attempts (PV kick and PV sched_yield only; PLE never counts here, kvm-model §5.5). */
+    DIRECTED_YIELD_ATTEMPTED,
+
+    DIRECTED_YIELD_SUCCESSFUL,
+    /** Model: pause-loop exits. */
+    PLE_EXITS,
+    /** Model: {@code kvm_vcpu_on_spin} calls. */
+    SPIN_YIELD_ATTEMPTED,
+    /** Model: on_spin calls that boosted a vCPU. */
+    SPIN_YIELD_SUCCESSFUL,
+    /** Model: boosts of the spinner's confirmed IPI receiver (patch 09 rule 1). */
+    SPIN_YIELD_IPI_RECEIVER,
+    /** Model: boosts of a vCPU with a pending posted interrupt (patch 09 rule 2). */
+    SPIN_YIELD_PENDING_INTERRUPT,
+    /** Model: boosts of a plain candidate (upstream filter, or patch 09 rule 5). */
+    SPIN_YIELD_PLAIN,
+    /** Model: boosts by patch 10's relaxed preempted-only pass. */
+    SPIN_YIELD_RELAXED,
+    /** Model: {@code yield_to} calls that returned -ESRCH. */
+    SPIN_YIELD_ESRCH,
+    /** Model: host context switches between vCPU threads. */
+    CONTEXT_SWITCHES,
+    /** Model: a running vCPU scheduled out while still runnable ({@code preempted} set). */
+    PREEMPTIONS,
+    /** Model: lock acquisitions that had to wait. */
+    LOCK_CONTENDED,
+    /** Model: workload loop iterations completed (items out of the last pipeline stage). */
+    WORKLOAD_ITERATIONS;
 
     private static final KvmStat[] VALUES = values();
 

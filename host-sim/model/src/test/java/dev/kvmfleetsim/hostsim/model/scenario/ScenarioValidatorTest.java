@@ -49,11 +49,21 @@ class ScenarioValidatorTest {
                         g.busyNsMean(),
                         g.idleNsMean(),
                         g.timerHandlerNs(),
-                        g.ipiEndsIdle()),
+                        g.ipiEndsIdle(),
+                        g.pvSpinlock(),
+                        g.spinThresholdNs(),
+                        g.pvTlbFlush(),
+                        g.pvSchedYield(),
+                        g.pauseLatencyCycles()),
                 ipis,
                 devices,
                 d.msis(),
-                writes);
+                writes,
+                d.sched(),
+                d.ple(),
+                d.haltPoll(),
+                d.directedYield(),
+                d.workload());
     }
 
     private static Scenario addressing(int vcpus, boolean x2apic, ApicAddressing a) {

@@ -1,0 +1,126 @@
+package dev.kvmfleetsim.hostsim.model.sched;
+
+/**
+ * Parameters of one host EEVDF run queue ({@link Eevdf}): the kernel tunables and {@code SCHED_FEAT} switches the model
+ * reads, by their kernel names (kvm-model §6.1 to §6.3), and the scheduler side of the directed-yield series (patches
+ * 01 to 05, §6.5). All times in ns.
+ *
+ * @param baseSliceNs {@code sysctl_sched_base_slice}: 2.8 ms on hosts with 8 or more CPUs since v6.15 (§6.1)
+ * @param tickNs {@code TICK_NSEC}, which enters the saved-lag clamp {@code calc_delta_fair(max(2·r, TICK_NSEC))}; 4 ms
+ *     for HZ=250 (§6.1, [I]). The run queue itself is ticked by its caller via {@link Eevdf#updateCurr(long)}
+ * @param delayDequeue {@code SCHED_FEAT(DELAY_DEQUEUE)}: an ineligible sleeper stays queued as {@code sched_delayed}
+ *     (§6.2)
+ * @param delayZero {@code SCHED_FEAT(DELAY_ZERO)}: the delayed entity's positive lag is clipped to 0 when it finally
+ *     leaves or is woken (§6.2)
+ * @param pickBuddy {@code SCHED_FEAT(PICK_BUDDY)}: {@code pick_eevdf} returns {@code cfs_rq->next} if it is eligible
+ *     (§6.3)
+ * @param runToParity {@code SCHED_FEAT(RUN_TO_PARITY)}: the slice protection runs to the queue's minimum slice instead
+ *     of the base slice (§6.3 step 4)
+ * @param eevdfLagCredit {@code SCHED_FEAT(YIELD_TO_LAG_CREDIT)} of the series: credit lag to an ineligible
+ *     same-rq yield target and force a rate-limited local resched (§6.5)
+ * @param lagCreditK the patch 02 margin scale k: margin = k · nr_queued · base vslice, capped at the entity's lag
+ *     limit ([I]: the scaling law is unpublished; the default 0.25 gives one base slice at queue depth 4)
+ * @param forcedReschedIntervalNs patch 05: the forced local resched happens at most once per this interval per rq
+ *     (6 ms, §6.5)
+ */
+public record EevdfParams(
+        long baseSliceNs,
+        long tickNs,
+        boolean delayDequeue,
+        boolean delayZero,
+        boolean pickBuddy,
+        boolean runToParity,
+        boolean eevdfLagCredit,
+        double lagCreditK,
+        long forcedReschedIntervalNs) {
+
+    public EevdfParams {
+        if (baseSliceNs <= 0 || tickNs <= 0) {
+            throw new IllegalArgumentException("base slice and tick must be positive");
+        }
+        if (!(lagCreditK >= 0) || Double.isInfinite(lagCreditK)) {
+            throw new IllegalArgumentException("lagCreditK must be a finite number >= 0");
+        }
+        if (forcedReschedIntervalNs < 0) {
+            throw new IllegalArgumentException("forcedReschedIntervalNs must be >= 0");
+        }
+    }
+
+    /**
+     * Kernel defaults (v7.1 with the series applied: {@code YIELD_TO_LAG_CREDIT} defaults on, V3-00): 2.8 ms base slice,
+     * HZ=250, DELAY_DEQUEUE, DELAY_ZERO, PICK_BUDDY and RUN_TO_PARITY on, k = 0.25, 6 ms forced-resched interval.
+     */
+    public static EevdfParams defaults() {
+        return new EevdfParams(2_800_000L, 4_000_000L, true, true, true, true, true, 0.25, 6_000_000L);
+    }
+
+    /** Upstream without the series: {@link #defaults()} with {@code eevdfLagCredit} off. */
+    public static EevdfParams upstream() {
+        return defaults().withLagCredit(false);
+    }
+
+    public EevdfParams withLagCredit(boolean on) {
+        return new EevdfParams(
+                baseSliceNs,
+                tickNs,
+                delayDequeue,
+                delayZero,
+                pickBuddy,
+                runToParity,
+                on,
+                lagCreditK,
+                forcedReschedIntervalNs);
+    }
+
+    public EevdfParams withDelayDequeue(boolean on) {
+        return new EevdfParams(
+                baseSliceNs,
+                tickNs,
+                on,
+                delayZero,
+                pickBuddy,
+                runToParity,
+                eevdfLagCredit,
+                lagCreditK,
+                forcedReschedIntervalNs);
+    }
+
+    public EevdfParams withPickBuddy(boolean on) {
+        return new EevdfParams(
+                baseSliceNs,
+                tickNs,
+                delayDequeue,
+                delayZero,
+                on,
+                runToParity,
+                eevdfLagCredit,
+                lagCreditK,
+                forcedReschedIntervalNs);
+    }
+
+    public EevdfParams withRunToParity(boolean on) {
+        return new EevdfParams(
+                baseSliceNs,
+                tickNs,
+                delayDequeue,
+                delayZero,
+                pickBuddy,
+                on,
+                eevdfLagCredit,
+                lagCreditK,
+                forcedReschedIntervalNs);
+    }
+
+    public EevdfParams withTickNs(long ns) {
+        return new EevdfParams(
+                baseSliceNs,
+                ns,
+                delayDequeue,
+                delayZero,
+                pickBuddy,
+                runToParity,
+                eevdfLagCredit,
+                lagCreditK,
+                forcedReschedIntervalNs);
+    }
+}
