@@ -16,6 +16,7 @@ import dev.kvmfleetsim.hostsim.model.scenario.CostDist;
 import dev.kvmfleetsim.hostsim.model.scenario.DeviceSource;
 import dev.kvmfleetsim.hostsim.model.scenario.ExitCosts;
 import dev.kvmfleetsim.hostsim.model.scenario.GuestConfig;
+import dev.kvmfleetsim.hostsim.model.scenario.HostConfig;
 import dev.kvmfleetsim.hostsim.model.scenario.IoapicWrite;
 import dev.kvmfleetsim.hostsim.model.scenario.IpiSource;
 import dev.kvmfleetsim.hostsim.model.scenario.KvmParams;
@@ -62,6 +63,7 @@ public final class HostSimulation {
     private static final int RS_SEND = 2;
     private static final int RS_DEVICE = 3;
     private static final int RS_MSI = 4;
+    private static final int RS_PLACEMENT = 6;
 
     /** Linux's LOCAL_TIMER_VECTOR. */
     static final int LOCAL_TIMER_VECTOR = 0xec;
@@ -252,6 +254,7 @@ public final class HostSimulation {
                 queue.schedule(scenario.ioapicWrites().get(w).atNs(), EV_IOAPIC_WRITE, vm.index, w);
             }
         }
+        int[] slot = placement();
         for (Vcpu v : vcpus) {
             // Boot-time vcpu_scan_ioapic; the guest starts when its thread first runs.
             scanIoapic(v);
@@ -259,7 +262,7 @@ public final class HostSimulation {
             if (workload != null) {
                 workload.start(v);
             }
-            Pcpu p = pcpus[v.id % pcpus.length];
+            Pcpu p = pcpus[slot[v.id]];
             v.pcpu = p.id;
             v.entity = p.addVcpu(v);
             v.state = Vcpu.RUNNABLE;
@@ -269,6 +272,24 @@ public final class HostSimulation {
         for (Pcpu p : pcpus) {
             schedule(p);
         }
+    }
+
+    /** The pCPU of each vCPU thread (no migration is modelled). */
+    private int[] placement() {
+        int[] slot = new int[vcpus.length];
+        for (int g = 0; g < slot.length; g++) {
+            slot[g] = g % pcpus.length;
+        }
+        if (scenario.host().placement() == HostConfig.Placement.RANDOM) {
+            SplittableRandom r = new RandomStreams(scenario.seed()).stream(RS_PLACEMENT, 0, 0);
+            for (int i = slot.length - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                int t = slot[i];
+                slot[i] = slot[j];
+                slot[j] = t;
+            }
+        }
+        return slot;
     }
 
     private void programIoapic(Vm vm) {

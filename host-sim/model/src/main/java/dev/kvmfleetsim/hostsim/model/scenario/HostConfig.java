@@ -10,12 +10,21 @@ package dev.kvmfleetsim.hostsim.model.scenario;
  */
 public record HostConfig(int pcpus, double tscGhz, long contextSwitchNs, Placement placement) {
     public static HostConfig defaults() {
-        return new HostConfig(16, 2.4, 2_000L, Placement.SPREAD);
+        return new HostConfig(16, 2.4, 2_000L, Placement.RANDOM);
     }
 
     /** vCPU thread placement. */
     public enum Placement {
-        /** vCPU thread g (VM-major global index) runs on pCPU g mod pcpus: VMs overlap on the same pCPUs. */
-        SPREAD
+        /**
+         * vCPU thread g (VM-major global index) runs on pCPU g mod pcpus: with one vCPU per pCPU per VM, two vCPUs of
+         * the same VM never share a run queue (as with per-VM pinning).
+         */
+        SPREAD,
+        /**
+         * The same balanced slots as SPREAD, shuffled with the run's seed: what the host's load balancer leaves for
+         * unpinned guests, where vCPUs of one VM sometimes share a run queue (where directed yield's lag credit
+         * acts, kvm-model §6.5).
+         */
+        RANDOM
     }
 }

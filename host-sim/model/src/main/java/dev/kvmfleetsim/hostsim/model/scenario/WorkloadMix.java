@@ -11,15 +11,15 @@ public enum WorkloadMix {
      * PARSEC Dedup-like: a 4-stage pipeline handing items on with reschedule IPIs, and frequent synchronous
      * single-target calls (unicast IPIs waited for): the IPI-heavy case patch 09 targets (A1, A3).
      */
-    DEDUP_LIKE(60_000, 15_000, 0.10, 4, 3_000, 0.6, 1, 2_000, 4),
+    DEDUP_LIKE(150_000, 30_000, 0.10, 4, 3_000, 0.6, 1, 2_000, 4),
     /** VIPS-like: longer compute, some locking, some small multicast calls: mixed (A1, A3). */
-    VIPS_LIKE(150_000, 20_000, 0.25, 4, 5_000, 0.3, 4, 2_000, 0),
+    VIPS_LIKE(300_000, 30_000, 0.25, 4, 5_000, 0.3, 4, 2_000, 0),
     /** Dbench-like: short compute, most iterations in contended critical sections: lock-holder preemption (A1, A2). */
-    DBENCH_LIKE(30_000, 10_000, 0.9, 2, 15_000, 0.05, 1, 2_000, 0),
+    DBENCH_LIKE(60_000, 10_000, 0.9, 2, 15_000, 0.05, 1, 2_000, 0),
     /** ebizzy-like: allocation churn, TLB shootdowns to all vCPUs nearly every iteration (A7, A9). */
-    EBIZZY_LIKE(40_000, 5_000, 0.05, 1, 2_000, 0.8, 0, 3_000, 0),
+    EBIZZY_LIKE(100_000, 10_000, 0.05, 1, 2_000, 0.8, 0, 3_000, 0),
     /** hackbench-like: a 2-stage producer/consumer ping-pong of reschedule IPIs, no spinning (§7.3). */
-    HACKBENCH_LIKE(15_000, 5_000, 0.0, 1, 1_000, 0.0, 1, 2_000, 2);
+    HACKBENCH_LIKE(30_000, 5_000, 0.0, 1, 1_000, 0.0, 1, 2_000, 2);
 
     private final long userNs;
     private final long kernelNs;

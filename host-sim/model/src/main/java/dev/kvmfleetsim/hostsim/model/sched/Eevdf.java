@@ -349,6 +349,7 @@ public final class Eevdf {
         long v = avgVruntime();
         long lag = 0;
         if (nrQueued > 0 && vlag[id] != 0) {
+            // kvm-model §6.2 PLACE_LAG: scale by (W + w)/W so the lag survives the entity's own effect on V
             long load = sumW + (curr >= 0 && onRq[curr] ? weight[curr] : 0);
             lag = vlag[id] * (load + weight[id]);
             lag /= Math.max(1, load); // div_s64 truncates toward zero
@@ -366,7 +367,7 @@ public final class Eevdf {
     }
 
     private void requeueDelayed(int id, long nowNs) {
-        if (params.delayZero()) {
+        if (params.delayZero()) { // kvm-model §6.2 DELAY_ZERO
             updateEntityLag(id);
             if (vlag[id] > 0) {
                 nrQueued--;
@@ -413,7 +414,7 @@ public final class Eevdf {
             realDequeue(id, nowNs, false, true);
             return true;
         }
-        if (sleep && params.delayDequeue() && !eligible(id)) {
+        if (sleep && params.delayDequeue() && !eligible(id)) { // kvm-model §6.2 DELAY_DEQUEUE
             delayed[id] = true;
             stopWait(id, nowNs);
             return false;
@@ -472,7 +473,7 @@ public final class Eevdf {
                 }
             }
         }
-        if (params.pickBuddy() && protect && next >= 0 && eligible(next)) {
+        if (params.pickBuddy() && protect && next >= 0 && eligible(next)) { // kvm-model §6.3 step 2
             return next;
         }
         long avg = sumWKey;
@@ -484,7 +485,7 @@ public final class Eevdf {
         if (c >= 0 && avg < (vruntime[c] - zeroV) * load) {
             c = -1;
         }
-        if (c >= 0 && protect && protectSlice(c)) {
+        if (c >= 0 && protect && protectSlice(c)) { // kvm-model §6.3 step 4, RUN_TO_PARITY
             return c;
         }
         int best = -1;
@@ -547,18 +548,19 @@ public final class Eevdf {
 
     /**
      * Makes a queued entity curr without consulting the pick ({@code set_next_entity}), putting the previous curr
-     * back first. For callers that decide themselves (tests, an RT class above this queue).
+     * back first. For callers that decide themselves (tests, an RT class above this queue). Clears
+     * {@link #needResched()} like a pick.
      */
     public void setCurr(int id, long nowNs) {
         check(id);
         if (!onRq[id] || delayed[id]) {
             throw new IllegalStateException("entity " + id + " is not runnable on this queue");
         }
-        if (id == curr) {
-            return;
+        if (id != curr) {
+            putPrev(nowNs);
+            setNext(id, nowNs);
         }
-        putPrev(nowNs);
-        setNext(id, nowNs);
+        needResched = false;
     }
 
     /**
@@ -677,7 +679,7 @@ public final class Eevdf {
             return;
         }
         clearBuddies(y);
-        if (eligible(y)) {
+        if (eligible(y)) { // kvm-model §5.4 step 3: only an eligible yielder forfeits
             vruntime[y] = deadline[y];
             deadline[y] += vslice(y);
             forfeits++;
@@ -764,7 +766,7 @@ public final class Eevdf {
         if (rq.curr != yielder) {
             throw new IllegalStateException("the yielder must be curr of its run queue");
         }
-        if (rq.nrQueued == 1 && targetRq.nrQueued == 1) {
+        if (rq.nrQueued == 1 && targetRq.nrQueued == 1) { // kvm-model §5.4, in the kernel's order
             return -ESRCH;
         }
         if (rq.rt[yielder] || targetRq.rt[target]) {
@@ -778,12 +780,15 @@ public final class Eevdf {
         if (!sameRq) {
             targetRq.updateCurr(nowNs);
         }
-        targetRq.next = target;
+        targetRq.next = target; // set_next_buddy
+        // kvm-model §6.5: the credit is a same-runqueue mechanism (V3-00 "Scope"); patch 04 credits the buddy after
+        // set_next_buddy and before yield_task_fair, so the yielder's forfeit test sees the credited V
         boolean series = sameRq && rq.params.eevdfLagCredit();
         if (series && !rq.eligible(target) && rq.credit(target, rq.creditMargin(target))) {
             rq.creditsApplied++;
         }
         rq.yieldTaskFair(yielder);
+        // patch 05: cancel_protect_slice + resched_curr on the local rq, rate-limited; the credit above is not
         if (series && (!rq.forcedEver || nowNs - rq.lastForcedNs >= rq.params.forcedReschedIntervalNs())) {
             rq.cancelProtectSlice(yielder);
             rq.forcedEver = true;
