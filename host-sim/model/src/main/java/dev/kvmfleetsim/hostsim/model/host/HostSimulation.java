@@ -675,7 +675,7 @@ public final class HostSimulation {
         int owner = v.vectorOwner[vec];
         int kind = VectorOwner.kind(owner);
         if (recording) {
-            if (kind == VectorOwner.IPI) {
+            if (kind == VectorOwner.IPI || kind == VectorOwner.CALL_FUNCTION || kind == VectorOwner.RESCHEDULE) {
                 ipiLatency.recordValue(Math.max(0, latency));
             } else if (kind == VectorOwner.DEVICE || kind == VectorOwner.MSI) {
                 deviceLatency.recordValue(Math.max(0, latency));
