@@ -1,0 +1,87 @@
+package dev.kvmfleetsim.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kvmfleetsim.hostsim.model.SimulationResult;
+import dev.kvmfleetsim.hostsim.model.Simulator;
+import dev.kvmfleetsim.hostsim.model.scenario.Scenario;
+import dev.kvmfleetsim.hostsim.scenario.ScenarioJson;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every contract message survives a JSON round trip; future fields are tolerated; other versions are refused. */
+class ContractJsonTest {
+    private static final String SCENARIO = """
+            {"name": "t", "duration_ns": 5000000, "vms": {"count": 1, "vcpus": 2},
+             "ipis": [{"pattern": "unicast", "rate_per_sec": 20000}]}""";
+
+    private static JsonNode scenarioTree() {
+        return ScenarioJson.mapper().valueToTree(ScenarioJson.read(SCENARIO, false));
+    }
+
+    @Test
+    void runRequestRoundTrips() {
+        RunRequest r =
+                new RunRequest(ContractVersion.CURRENT, "run-1", "sweep-1", 2, 42L, scenarioTree(), DetailLevel.FULL);
+        RunRequest back = ContractJson.read(ContractJson.write(r), RunRequest.class);
+        // JSON trees compare number node types; the serialized forms are the contract.
+        assertThat(ContractJson.writeString(back)).isEqualTo(ContractJson.writeString(r));
+        assertThat(back.runId()).isEqualTo("run-1");
+        assertThat(back.attempt()).isEqualTo(2);
+        Scenario s = ScenarioJson.fromTree(back.scenario());
+        assertThat(s.vms().vcpus()).isEqualTo(2);
+        assertThat(ContractJson.writeString(r)).contains("\"run_id\":\"run-1\"").contains("\"detail\":\"full\"");
+    }
+
+    @Test
+    void eventBatchRoundTripsWithBothEventKinds() {
+        EventBatch b = new EventBatch(
+                ContractVersion.CURRENT,
+                "run-1",
+                1,
+                7,
+                DetailLevel.FULL,
+                List.of(new TraceEvent.Exit(100, 0, 1, "MSR_WRITE", 580)),
+                List.of(new TraceEvent.Yield(200, 0, 1, 3, "IPI_RECEIVER", "NONE")),
+                true);
+        assertThat(ContractJson.read(ContractJson.write(b), EventBatch.class)).isEqualTo(b);
+    }
+
+    @Test
+    void runResultRoundTripsTheModelResult() {
+        SimulationResult sim = Simulator.run(ScenarioJson.read(SCENARIO, false));
+        RunResult r = new RunResult(
+                ContractVersion.CURRENT, "run-1", "sweep-1", 1, 1L, "0.1.0", "host-sim-a", scenarioTree(), sim, 12);
+        RunResult back = ContractJson.read(ContractJson.write(r), RunResult.class);
+        assertThat(ContractJson.writeString(back)).isEqualTo(ContractJson.writeString(r));
+        assertThat(back.result()).isEqualTo(sim);
+        assertThat(back.result().exitSamples("MSR_WRITE")).isPositive();
+    }
+
+    @Test
+    void unknownFutureFieldsAreIgnored() {
+        RunRequest r =
+                new RunRequest(ContractVersion.CURRENT, "run-1", "s", 1, 1L, scenarioTree(), DetailLevel.AGGREGATE);
+        ObjectNode tree = ContractJson.mapper().valueToTree(r);
+        tree.put("priority", "high");
+        byte[] bytes = tree.toString().getBytes(StandardCharsets.UTF_8);
+        assertThat(ContractJson.writeString(ContractJson.read(bytes, RunRequest.class)))
+                .isEqualTo(ContractJson.writeString(r));
+    }
+
+    @Test
+    void anotherSchemaVersionIsRefusedByName() {
+        String json = "{\"schema_version\": 2, \"run_id\": \"x\"}";
+        assertThatThrownBy(() -> ContractJson.read(json.getBytes(StandardCharsets.UTF_8), RunRequest.class))
+                .isInstanceOf(UnreadableMessageException.class)
+                .hasMessageContaining("schema_version: 2 is not supported");
+        assertThatThrownBy(() -> ContractJson.read("{}".getBytes(StandardCharsets.UTF_8), RunRequest.class))
+                .hasMessageContaining("schema_version: missing");
+        assertThatThrownBy(() -> ContractJson.read("not json".getBytes(StandardCharsets.UTF_8), RunRequest.class))
+                .hasMessageStartingWith("not JSON");
+    }
+}
