@@ -5,7 +5,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Readiness check named {@code host-sim} that reports which configured instance answers. */
+/** Readiness check named {@code host-sim} that reports which configured instance answers and its worker count. */
 @Readiness
 @ApplicationScoped
 public class HostSimReadiness implements HealthCheck {
@@ -21,6 +21,7 @@ public class HostSimReadiness implements HealthCheck {
         return HealthCheckResponse.named("host-sim")
                 .up()
                 .withData("instance-id", config.instance().id())
+                .withData("workers", config.workers())
                 .build();
     }
 }

@@ -3,6 +3,7 @@ package dev.kvmfleetsim.hostsim.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvmfleetsim.testsupport.KafkaTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -23,7 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /** A record round-trips through the real broker that the application's own Kafka configuration points at. */
 @QuarkusTest
-@WithTestResource(KafkaTestResource.class)
+@WithTestResource(
+        value = KafkaTestResource.class,
+        initArgs = @ResourceArg(name = KafkaTestResource.TOPICS_ARG, value = FleetKafka.TOPICS))
 class HostSimKafkaRoundTripTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")

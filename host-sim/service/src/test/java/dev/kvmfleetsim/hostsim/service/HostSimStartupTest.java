@@ -7,13 +7,16 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.kvmfleetsim.testsupport.KafkaTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 /** host-sim against a real Kafka broker: liveness, readiness (with the Kafka check) and Prometheus metrics. */
 @QuarkusTest
-@WithTestResource(KafkaTestResource.class)
+@WithTestResource(
+        value = KafkaTestResource.class,
+        initArgs = @ResourceArg(name = KafkaTestResource.TOPICS_ARG, value = FleetKafka.TOPICS))
 class HostSimStartupTest {
 
     @Test

@@ -1124,12 +1124,26 @@ public final class HostSimulation {
         if (mp.running != me) {
             return 0;
         }
-        int r = Eevdf.yieldTo(mp.rq, me.entity, tp.rq, target.entity, now, true);
+        int r = Eevdf.yieldTo(mp.rq, me.entity, tp.rq, target.entity, now, true, aloneInVmGroup(me, mp));
         if (r > 0 && tp != mp && tp.running != null) {
             // resched_curr(p_rq): the target's pCPU reconsiders at once.
             requestResched(tp.running);
         }
         return r;
+    }
+
+    /** With per-VM cgroups: whether {@code me} is its VM's only runnable thread on its pCPU's run queue. */
+    private boolean aloneInVmGroup(Vcpu me, Pcpu p) {
+        if (!scenario.host().vmCgroups()) {
+            return false;
+        }
+        for (int e = 0; e < p.rq.entityCount(); e++) {
+            Vcpu other = p.byEntity[e];
+            if (other != me && other.vm == me.vm && p.rq.isQueued(e) && !p.rq.isDelayed(e)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** What {@code kvm_vcpu_on_spin} and {@code kvm_sched_yield} read from one VM's vCPUs (§5.1). */

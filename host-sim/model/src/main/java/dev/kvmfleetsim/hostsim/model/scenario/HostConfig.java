@@ -7,10 +7,13 @@ package dev.kvmfleetsim.hostsim.model.scenario;
  * @param tscGhz TSC frequency, used to convert the cycle-based parameters (ple_window, ple_gap) into time
  * @param contextSwitchNs a host context switch between two vCPU threads, until the new one enters the guest [I]
  * @param placement how vCPU threads are placed on pCPUs (they stay there: no load balancing is modelled)
+ * @param vmCgroups each VM's vCPU threads run in a cgroup of their own (libvirt's default): a directed yield by a
+ *     vCPU that is its VM's only runnable thread on the pCPU then leaves the group-level pick unchanged (kvm-model
+ *     §6.4, [I])
  */
-public record HostConfig(int pcpus, double tscGhz, long contextSwitchNs, Placement placement) {
+public record HostConfig(int pcpus, double tscGhz, long contextSwitchNs, Placement placement, boolean vmCgroups) {
     public static HostConfig defaults() {
-        return new HostConfig(16, 2.4, 2_000L, Placement.RANDOM);
+        return new HostConfig(16, 2.4, 2_000L, Placement.RANDOM, true);
     }
 
     /** vCPU thread placement. */

@@ -15,7 +15,7 @@ public enum WorkloadMix {
     /** VIPS-like: longer compute, some locking, some small multicast calls: mixed (A1, A3). */
     VIPS_LIKE(300_000, 30_000, 0.25, 4, 5_000, 0.3, 4, 2_000, 0),
     /** Dbench-like: short compute, most iterations in contended critical sections: lock-holder preemption (A1, A2). */
-    DBENCH_LIKE(60_000, 10_000, 0.9, 2, 15_000, 0.05, 1, 2_000, 0),
+    DBENCH_LIKE(60_000, 10_000, 0.6, 4, 10_000, 0.05, 1, 2_000, 0),
     /** ebizzy-like: allocation churn, TLB shootdowns to all vCPUs nearly every iteration (A7, A9). */
     EBIZZY_LIKE(100_000, 10_000, 0.05, 1, 2_000, 0.8, 0, 3_000, 0),
     /** hackbench-like: a 2-stage producer/consumer ping-pong of reschedule IPIs, no spinning (§7.3). */
