@@ -3,6 +3,9 @@ package dev.kvmfleetsim.hostsim.model.fidelity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvmfleetsim.hostsim.model.SimulationResult;
+import dev.kvmfleetsim.hostsim.model.ipi.IpiTracker;
+import dev.kvmfleetsim.hostsim.model.lapic.Icr;
+import dev.kvmfleetsim.hostsim.model.scenario.EoiClearMode;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -104,5 +107,29 @@ class F11IpiTrackingRecordTest {
     void trackingOffRecordsNothing() {
         assertThat(records(APICV_OFF + ", \"ipi_tracking_enabled\": false", "", "\"pattern\": \"unicast\""))
                 .isZero();
+    }
+
+    @Test
+    @DisplayName("F11: a record expires after ipi_window_ns (50 ms) unless an EOI clears it first")
+    void recordExpiresAfterTheWindowAndEoiClearsItEarlier() {
+        IpiTracker t = new IpiTracker(4, true, 50_000_000L, EoiClearMode.V3_INFERRED);
+        long irq = Icr.fixedPhysical(0xfb, 2);
+        assertThat(t.onDelivered(0, irq, 1, 2, 1_000L)).isTrue();
+        assertThat(t.isIpiReceiver(0, 2, 1_000L + 50_000_000L))
+                .as("inside the window")
+                .isTrue();
+        assertThat(t.isIpiReceiver(0, 2, 1_000L + 50_000_001L))
+                .as("after the window")
+                .isFalse();
+
+        assertThat(t.onDelivered(1, Icr.fixedPhysical(0xfc, 3), 1, 3, 2_000L)).isTrue();
+        assertThat(t.onEoi(3, 0xfb, 3_000L))
+                .as("EOI of another vector does not clear (v3)")
+                .isFalse();
+        assertThat(t.isIpiReceiver(1, 3, 3_000L)).isTrue();
+        assertThat(t.onEoi(3, 0xfc, 4_000L))
+                .as("EOI of the recorded vector clears")
+                .isTrue();
+        assertThat(t.isIpiReceiver(1, 3, 4_000L)).isFalse();
     }
 }
