@@ -92,7 +92,12 @@ public final class FidelityReport {
                 .append(
                         " `directed_yield.enable_relaxed_boost`. Gains are per-seed ratios of the same seed on and off.")
                 .append(" The mixes are caricatures of the benchmarks (docs/model.md), so agreement in direction")
-                .append(" matters more than in size.\n\n");
+                .append(" matters more than in size.\n\n")
+                .append("Model limits that matter for these comparisons (docs/model.md): vCPU threads never migrate;")
+                .append(" per-VM cgroups are reduced to one rule (a vCPU alone in its VM's group on a run queue")
+                .append(" gains nothing from its own forfeit, so its directed yield is futile unless the series'")
+                .append(" patch 05 forces it); the workload mixes are caricatures; the series' [I] formulas")
+                .append(" (lag-credit margin) are parameters with guessed defaults.\n\n");
         a1();
         a6();
         a7();
