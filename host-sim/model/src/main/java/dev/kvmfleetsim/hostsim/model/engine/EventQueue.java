@@ -6,17 +6,24 @@ import java.util.Arrays;
  * The future-event list of a discrete-event simulation: events ordered by (time, insertion sequence), so that events
  * at the same nanosecond run in the order they were scheduled and a run is reproducible.
  *
- * <p>Each event is a kind, a target index and a {@code long} argument, kept in parallel primitive arrays of a binary
- * heap: scheduling and polling allocate nothing once the arrays have grown to the working size. Not thread-safe.
+ * <p>Each event is a kind, a target index and a {@code long} argument. The payload stays in slot arrays; a 4-ary heap
+ * orders (time, sequence, slot) triples, so a sift moves three values per level over half the levels of a binary
+ * heap. Scheduling and polling allocate nothing once the arrays have grown to the working size. Not thread-safe.
  */
 public final class EventQueue {
-    private long[] time;
-    private long[] seq;
+    // The heap: keys and the slot of each entry's payload.
+    private long[] heapTime;
+    private long[] heapSeq;
+    private int[] heapSlot;
+    private int size;
+    private long nextSeq;
+
+    // Payload slots, recycled through a free list.
     private int[] kind;
     private int[] target;
     private long[] arg;
-    private int size;
-    private long nextSeq;
+    private int[] freeSlots;
+    private int freeCount;
 
     private long polledTime;
     private int polledKind;
@@ -26,11 +33,17 @@ public final class EventQueue {
     /** Creates a queue with room for {@code initialCapacity} events before it grows. */
     public EventQueue(int initialCapacity) {
         int n = Math.max(16, initialCapacity);
-        time = new long[n];
-        seq = new long[n];
+        heapTime = new long[n];
+        heapSeq = new long[n];
+        heapSlot = new int[n];
         kind = new int[n];
         target = new int[n];
         arg = new long[n];
+        freeSlots = new int[n];
+        for (int i = 0; i < n; i++) {
+            freeSlots[i] = n - 1 - i;
+        }
+        freeCount = n;
     }
 
     /**
@@ -42,25 +55,30 @@ public final class EventQueue {
      * @param eventArg a free argument (a vector, an epoch, ...)
      */
     public void schedule(long atNs, int eventKind, int eventTarget, long eventArg) {
-        if (size == time.length) {
+        if (size == heapTime.length) {
             grow();
         }
+        int slot = freeSlots[--freeCount];
+        kind[slot] = eventKind;
+        target[slot] = eventTarget;
+        arg[slot] = eventArg;
         long s = nextSeq++;
         int i = size++;
         // Sift the hole up, then write once.
         while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            if (!less(atNs, s, time[parent], seq[parent])) {
+            int parent = (i - 1) >>> 2;
+            long pt = heapTime[parent];
+            if (atNs > pt || (atNs == pt && s > heapSeq[parent])) {
                 break;
             }
-            move(parent, i);
+            heapTime[i] = pt;
+            heapSeq[i] = heapSeq[parent];
+            heapSlot[i] = heapSlot[parent];
             i = parent;
         }
-        time[i] = atNs;
-        seq[i] = s;
-        kind[i] = eventKind;
-        target[i] = eventTarget;
-        arg[i] = eventArg;
+        heapTime[i] = atNs;
+        heapSeq[i] = s;
+        heapSlot[i] = slot;
     }
 
     /**
@@ -72,65 +90,72 @@ public final class EventQueue {
         if (size == 0) {
             return false;
         }
-        polledTime = time[0];
-        polledKind = kind[0];
-        polledTarget = target[0];
-        polledArg = arg[0];
+        int slot = heapSlot[0];
+        polledTime = heapTime[0];
+        polledKind = kind[slot];
+        polledTarget = target[slot];
+        polledArg = arg[slot];
+        freeSlots[freeCount++] = slot;
         int last = --size;
         if (last > 0) {
-            siftDownFromRoot(last);
+            siftDownFromRoot(heapTime[last], heapSeq[last], heapSlot[last]);
         }
         return true;
     }
 
-    private void siftDownFromRoot(int last) {
-        long t = time[last];
-        long s = seq[last];
+    private void siftDownFromRoot(long t, long s, int slot) {
         int i = 0;
-        int half = size >>> 1;
-        while (i < half) {
-            int child = 2 * i + 1;
-            int right = child + 1;
-            if (right < size && less(time[right], seq[right], time[child], seq[child])) {
-                child = right;
-            }
-            if (!less(time[child], seq[child], t, s)) {
+        int n = size;
+        while (true) {
+            int first = (i << 2) + 1;
+            if (first >= n) {
                 break;
             }
-            move(child, i);
-            i = child;
+            // The least of up to four children.
+            int best = first;
+            long bt = heapTime[first];
+            long bs = heapSeq[first];
+            int end = Math.min(first + 4, n);
+            for (int c = first + 1; c < end; c++) {
+                long ct = heapTime[c];
+                if (ct < bt || (ct == bt && heapSeq[c] < bs)) {
+                    best = c;
+                    bt = ct;
+                    bs = heapSeq[c];
+                }
+            }
+            if (t < bt || (t == bt && s < bs)) {
+                break;
+            }
+            heapTime[i] = bt;
+            heapSeq[i] = bs;
+            heapSlot[i] = heapSlot[best];
+            i = best;
         }
-        time[i] = t;
-        seq[i] = s;
-        kind[i] = kind[last];
-        target[i] = target[last];
-        arg[i] = arg[last];
-    }
-
-    private static boolean less(long t1, long s1, long t2, long s2) {
-        return t1 < t2 || (t1 == t2 && s1 < s2);
-    }
-
-    private void move(int from, int to) {
-        time[to] = time[from];
-        seq[to] = seq[from];
-        kind[to] = kind[from];
-        target[to] = target[from];
-        arg[to] = arg[from];
+        heapTime[i] = t;
+        heapSeq[i] = s;
+        heapSlot[i] = slot;
     }
 
     private void grow() {
-        int n = time.length * 2;
-        time = Arrays.copyOf(time, n);
-        seq = Arrays.copyOf(seq, n);
+        int old = heapTime.length;
+        int n = old * 2;
+        heapTime = Arrays.copyOf(heapTime, n);
+        heapSeq = Arrays.copyOf(heapSeq, n);
+        heapSlot = Arrays.copyOf(heapSlot, n);
         kind = Arrays.copyOf(kind, n);
         target = Arrays.copyOf(target, n);
         arg = Arrays.copyOf(arg, n);
+        freeSlots = Arrays.copyOf(freeSlots, n);
+        // Every old slot is in use when the heap is full; the new ones are free.
+        for (int i = n - 1; i >= old; i--) {
+            freeSlots[freeCount++] = i;
+        }
     }
 
     /** Time of the earliest queued event; only valid when {@link #size()} is positive. */
     public long peekTime() {
-        return time[0];
+        return heapTime[0];
     }
 
     public int size() {
