@@ -47,7 +47,7 @@ public interface HostSimConfig {
         int maxInFlightBatches();
 
         /** How long to wait for the broker to acknowledge one record before the run fails. */
-        @WithDefault("3M")
+        @WithDefault("3m")
         Duration ackTimeout();
     }
 

@@ -1,13 +1,16 @@
 package dev.kvmfleetsim.hostsim.service;
 
+import io.quarkus.runtime.annotations.StaticInitSafe;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * Supplies the default of {@code host-sim.workers}, the available processors, which a properties file cannot express.
- * Its ordinal is below application.properties, so any configured value wins.
+ * Its ordinal is below application.properties, so any configured value wins. Static-init safe, since SmallRye reads
+ * the worker pool's size (which refers to it) while the application initialises.
  */
+@StaticInitSafe
 public final class WorkerCountDefault implements ConfigSource {
 
     static final String KEY = "host-sim.workers";
@@ -24,9 +27,7 @@ public final class WorkerCountDefault implements ConfigSource {
 
     @Override
     public String getValue(String propertyName) {
-        return KEY.equals(propertyName)
-                ? String.valueOf(Runtime.getRuntime().availableProcessors())
-                : null;
+        return KEY.equals(propertyName) ? String.valueOf(Runtime.getRuntime().availableProcessors()) : null;
     }
 
     @Override

@@ -9,12 +9,16 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -34,11 +38,16 @@ final class FleetKafka {
 
     /** Sends one record and waits for the broker's acknowledgement. */
     static void send(String topic, String key, byte[] value) {
-        send(topic, null, key, value);
+        send(List.of(new ProducerRecord<>(topic, key, value)));
     }
 
-    /** Sends one record to a given partition (null: by key) and waits for the broker's acknowledgement. */
-    static void send(String topic, Integer partition, String key, byte[] value) {
+    /**
+     * Sends records in order through one producer and waits for the broker's acknowledgement of each.
+     *
+     * @return where each record was written, in order
+     */
+    static List<RecordMetadata> send(List<ProducerRecord<String, byte[]>> records) {
+        List<RecordMetadata> written = new ArrayList<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -47,9 +56,26 @@ final class FleetKafka {
                         "all"),
                 new StringSerializer(),
                 new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, partition, key, value)).get(30, TimeUnit.SECONDS);
+            for (ProducerRecord<String, byte[]> record : records) {
+                written.add(producer.send(record).get(30, TimeUnit.SECONDS));
+            }
         } catch (Exception e) {
-            throw new IllegalStateException("could not send to " + topic, e);
+            throw new IllegalStateException("could not send " + records.size() + " records", e);
+        }
+        return written;
+    }
+
+    /** The offset a consumer group committed for a partition, -1 if none. */
+    static long committedOffset(String group, TopicPartition partition) {
+        try (Admin admin = Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestResource.bootstrapServers()))) {
+            OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(partition);
+            return committed == null ? -1 : committed.offset();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not read the offsets of group " + group, e);
         }
     }
 

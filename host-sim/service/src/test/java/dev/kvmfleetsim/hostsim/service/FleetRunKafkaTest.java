@@ -27,6 +27,9 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -80,14 +83,14 @@ class FleetRunKafkaTest {
         assertThat(result.seed()).isEqualTo(seed);
         assertThat(result.modelVersion()).isEqualTo(projectVersion).isNotBlank();
         assertThat(result.hostSimInstance()).isEqualTo("host-sim-test");
-        assertThat(result.scenario()).isEqualTo(ScenarioJson.mapper().valueToTree(resolved));
+        assertThat(ScenarioJson.fromTree(result.scenario())).isEqualTo(resolved);
         assertThat(result.wallMillis()).isNotNegative();
 
-        List<EventBatch> batches = FleetKafka.await(Topics.EVENTS, runId, FleetRunKafkaTest::hasLastBatch, TIMEOUT)
-                .stream()
-                .map(r -> ContractJson.read(r.value(), EventBatch.class))
-                .sorted(Comparator.comparingLong(EventBatch::sequence))
-                .toList();
+        List<EventBatch> batches =
+                FleetKafka.await(Topics.EVENTS, runId, FleetRunKafkaTest::hasLastBatch, TIMEOUT).stream()
+                        .map(r -> ContractJson.read(r.value(), EventBatch.class))
+                        .sorted(Comparator.comparingLong(EventBatch::sequence))
+                        .toList();
         assertThat(batches).hasSizeGreaterThan(2);
         for (int i = 0; i < batches.size(); i++) {
             EventBatch b = batches.get(i);
@@ -104,28 +107,32 @@ class FleetRunKafkaTest {
         assertThat(yields).isEqualTo(expected.counter("spin_yield_attempted"));
 
         String metrics = given().accept("text/plain").get("/q/metrics").asString();
-        assertThat(metric(metrics, "hostsim_runs_total{outcome=\"completed\"}")).isGreaterThanOrEqualTo(1);
-        assertThat(metric(metrics, "hostsim_events_published_total")).isGreaterThanOrEqualTo(exits + yields);
-        assertThat(metric(metrics, "hostsim_run_duration_seconds_count")).isGreaterThanOrEqualTo(1);
+        assertThat(metric(metrics, "hostsim_runs_total", "outcome=\"completed\""))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(metric(metrics, "hostsim_events_published_total", "")).isGreaterThanOrEqualTo(exits + yields);
+        assertThat(metric(metrics, "hostsim_run_duration_seconds_count", "")).isGreaterThanOrEqualTo(1);
         assertThat(metrics).contains("kafka_consumer_fetch_manager_records_lag");
     }
 
     @Test
     void unreadableRecordsAreDeadLetteredWithAReasonAndTheNextRequestStillRuns() throws Exception {
-        // All three on one partition, so the valid request really comes after the two bad ones.
         String garbageKey = "garbage-" + UUID.randomUUID();
-        FleetKafka.send(Topics.RUNS, 0, garbageKey, new byte[] {(byte) 0xde, (byte) 0xad, 0x00, '{'});
+        byte[] garbageValue = {(byte) 0xde, (byte) 0xad, 0x00, '{'};
         String invalidId = "invalid-" + UUID.randomUUID();
         JsonNode badScenario = ScenarioJson.mapper().readTree("{\"kvm\": {\"enable_apcv\": true}}");
-        FleetKafka.send(Topics.RUNS, 0, invalidId, request(invalidId, 1, 7, badScenario, DetailLevel.AGGREGATE));
         String runId = "after-" + UUID.randomUUID();
         JsonNode scenario = ScenarioJson.mapper().readTree(SCENARIO);
-        FleetKafka.send(Topics.RUNS, 0, runId, request(runId, 1, 9, scenario, DetailLevel.AGGREGATE));
+        // All three on one partition, so the valid request really comes after the two bad ones.
+        List<RecordMetadata> sent = FleetKafka.send(List.of(
+                new ProducerRecord<>(Topics.RUNS, 0, garbageKey, garbageValue),
+                new ProducerRecord<>(
+                        Topics.RUNS, 0, invalidId, request(invalidId, 1, 7, badScenario, DetailLevel.AGGREGATE)),
+                new ProducerRecord<>(Topics.RUNS, 0, runId, request(runId, 1, 9, scenario, DetailLevel.AGGREGATE))));
 
         ConsumerRecord<String, byte[]> garbage = FleetKafka.await(
                         Topics.DEAD_LETTER, garbageKey, r -> !r.isEmpty(), TIMEOUT)
                 .get(0);
-        assertThat(garbage.value()).containsExactly((byte) 0xde, (byte) 0xad, 0x00, '{');
+        assertThat(garbage.value()).containsExactly(garbageValue);
         assertThat(header(garbage, "dead-letter-reason")).startsWith("not JSON");
         assertThat(header(garbage, "dead-letter-topic")).isEqualTo(Topics.RUNS);
 
@@ -153,7 +160,17 @@ class FleetRunKafkaTest {
         assertThat(only.yields()).isEmpty();
 
         String metrics = given().accept("text/plain").get("/q/metrics").asString();
-        assertThat(metric(metrics, "hostsim_runs_total{outcome=\"rejected\"}")).isGreaterThanOrEqualTo(2);
+        assertThat(metric(metrics, "hostsim_runs_total", "outcome=\"rejected\""))
+                .isGreaterThanOrEqualTo(2);
+
+        // The group's offset moves past all three (throttled commits, every auto.commit.interval.ms = 5 s).
+        TopicPartition partition = new TopicPartition(Topics.RUNS, 0);
+        long next = sent.get(2).offset() + 1;
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (FleetKafka.committedOffset("host-sim", partition) < next && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        assertThat(FleetKafka.committedOffset("host-sim", partition)).isGreaterThanOrEqualTo(next);
     }
 
     private static byte[] request(String runId, int attempt, long seed, JsonNode scenario, DetailLevel detail) {
@@ -176,10 +193,15 @@ class FleetRunKafkaTest {
         return new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    /** The value of one Prometheus sample, given its name with labels as printed. */
-    private static double metric(String exposition, String sample) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(exposition);
-        assertThat(m.find()).as("sample " + sample + " in /q/metrics").isTrue();
+    /** The value of one Prometheus sample, given its name and its only label ({@code key="value"}) or none. */
+    private static double metric(String exposition, String name, String label) {
+        // The 0.0.4 text format may print a trailing comma after the last label.
+        String labels = label.isEmpty() ? "" : "\\{" + Pattern.quote(label) + ",?\\}";
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + labels + " (\\S+)$")
+                .matcher(exposition);
+        assertThat(m.find())
+                .as("sample " + name + "{" + label + "} in /q/metrics")
+                .isTrue();
         return Double.parseDouble(m.group(1));
     }
 }

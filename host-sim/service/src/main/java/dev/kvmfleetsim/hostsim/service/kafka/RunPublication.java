@@ -36,8 +36,9 @@ public final class RunPublication {
             await(inFlight.removeFirst(), "event batch");
         }
         int events = batch.exits().size() + batch.yields().size();
-        inFlight.addLast(
-                publisher.sendEvents(runId, batch).thenRun(() -> publisher.metrics().eventsPublished(events)));
+        inFlight.addLast(publisher
+                .sendEvents(runId, batch)
+                .thenRun(() -> publisher.metrics().eventsPublished(events)));
     }
 
     /** Waits for every batch, then sends the result and waits for its acknowledgement. */

@@ -32,7 +32,11 @@ public class RunPublisher {
 
     /** Starts publishing one run; use the returned publication from one thread. */
     public RunPublication open(String runId) {
-        return new RunPublication(this, runId, config.events().maxInFlightBatches(), config.events().ackTimeout());
+        return new RunPublication(
+                this,
+                runId,
+                config.events().maxInFlightBatches(),
+                config.events().ackTimeout());
     }
 
     RunMetrics metrics() {
