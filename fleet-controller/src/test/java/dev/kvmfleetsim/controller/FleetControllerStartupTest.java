@@ -22,7 +22,13 @@ import org.junit.jupiter.api.Test;
 
 /** fleet-controller against real Kafka and PostgreSQL: health with both checks, Prometheus metrics, its own Flyway schema. */
 @QuarkusTest
-@WithTestResource(value = KafkaTestResource.class, parallel = true)
+@WithTestResource(
+        value = KafkaTestResource.class,
+        parallel = true,
+        initArgs =
+                @ResourceArg(
+                        name = KafkaTestResource.TOPICS_ARG,
+                        value = "fleet.runs:2,fleet.results:2,fleet.dead-letter:1"))
 @WithTestResource(
         value = PostgresTestResource.class,
         parallel = true,

@@ -22,11 +22,14 @@ import org.junit.jupiter.api.Test;
 
 /** results-store against real Kafka and PostgreSQL: health with both checks, Prometheus metrics, its own Flyway schema. */
 @QuarkusTest
-@WithTestResource(value = KafkaTestResource.class, parallel = true)
+@WithTestResource(
+        value = KafkaTestResource.class,
+        parallel = true,
+        initArgs = @ResourceArg(name = KafkaTestResource.TOPICS_ARG, value = StoreTestProfile.TOPICS))
 @WithTestResource(
         value = PostgresTestResource.class,
         parallel = true,
-        initArgs = @ResourceArg(name = PostgresTestResource.DATABASE_ARG, value = "results_store"))
+        initArgs = @ResourceArg(name = PostgresTestResource.DATABASE_ARG, value = StoreTestProfile.DATABASE))
 class ResultsStoreStartupTest {
 
     @Inject
@@ -69,6 +72,17 @@ class ResultsStoreStartupTest {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo("store.flyway_history_store");
             assertThat(rs.next()).isFalse();
+        }
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT string_agg(table_name, ',' ORDER BY table_name)"
+                        + " FROM information_schema.tables WHERE table_schema = 'store'"
+                        + " AND table_name NOT LIKE 'flyway%'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1))
+                    .isEqualTo("event_batch,exit_stat,kvm_counter,latency_summary,run_result,t_quantile,trace_event,"
+                            + "v_exits_per_second,v_run_metrics,v_run_trace,v_series_gain,v_yields_by_cause,"
+                            + "workload_metric");
         }
     }
 }
