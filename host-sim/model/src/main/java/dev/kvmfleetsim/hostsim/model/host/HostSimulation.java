@@ -599,27 +599,20 @@ public final class HostSimulation {
 
     /** APICv: the posted-interrupt notification (or the wakeup vector for a blocked vCPU), kvm-model §1.10. */
     private void notifyPosted(Vcpu t) {
-        switch (t.state) {
-            case Vcpu.GUEST:
-                queue.schedule(now + deliveryDelayNs + costs.postedIntrLatencyNs(), EV_PI_NOTIFY, t.id, 0);
-                break;
-            case Vcpu.BLOCKED:
-                wake(t);
-                break;
-            case Vcpu.POLLING:
-                endPoll(t);
-                break;
-            default:
-                // In the host: the PIR is synced at the next entry. Preempted: SN kept the post silent.
-                break;
-        }
+        // In the host the PIR is synced at the next entry; a preempted vCPU's SN kept the post silent.
+        signal(t, EV_PI_NOTIFY, costs.postedIntrLatencyNs());
     }
 
     /** {@code kvm_vcpu_kick}: a host IPI if the target is in guest mode, a wake-up if it is blocked. */
     private void kick(Vcpu t) {
+        signal(t, EV_KICK, costs.hostKickLatencyNs());
+    }
+
+    /** A vCPU in guest mode gets {@code guestEvent} after the latency; a halted one is woken; others need nothing. */
+    private void signal(Vcpu t, int guestEvent, long latencyNs) {
         switch (t.state) {
             case Vcpu.GUEST:
-                queue.schedule(now + deliveryDelayNs + costs.hostKickLatencyNs(), EV_KICK, t.id, 0);
+                queue.schedule(now + deliveryDelayNs + latencyNs, guestEvent, t.id, 0);
                 break;
             case Vcpu.BLOCKED:
                 wake(t);
