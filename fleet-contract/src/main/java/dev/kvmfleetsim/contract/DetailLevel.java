@@ -2,7 +2,7 @@ package dev.kvmfleetsim.contract;
 
 /** How much of a run's event stream a host-sim publishes (architecture §3, event sink). */
 public enum DetailLevel {
-    /** Per-interval counts per vCPU and exit reason. */
+    /** No events: the result's exit table and counters carry the aggregates (one empty, last batch is published). */
     AGGREGATE,
     /** Every n-th event. */
     SAMPLED,
