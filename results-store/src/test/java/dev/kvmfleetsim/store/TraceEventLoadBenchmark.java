@@ -15,22 +15,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * A load figure for docs/benchmarks.md, off by default: how many trace events per second the COPY writer stores into
+ * A load figure for docs/benchmarks.md, not part of verify (surefire runs only *Test classes): how many trace events per second the COPY writer stores into
  * a real PostgreSQL, one transaction per batch as the consumer does. Run it with
- * {@code ./mvnw -B -o -pl results-store verify -Dtest=TraceEventLoadTest -Dsurefire.failIfNoSpecifiedTests=false
+ * {@code ./mvnw -B -o -pl results-store verify -Dtest=TraceEventLoadBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * -Dstore.load.events=500000 [-Dstore.load.batch=5000] [-Dstore.load.rounds=3]}. Each round loads the events into an
  * emptied {@code trace_event} twice: with the writer's COPY, and for comparison with JDBC batched INSERTs
  * (reWriteBatchedInserts=true); the medians over the rounds are printed last.
  */
-@EnabledIfSystemProperty(named = "store.load.events", matches = "\\d+")
-class TraceEventLoadTest {
+class TraceEventLoadBenchmark {
 
     @Test
     void copyWriterThroughput() throws SQLException {
-        int total = Integer.getInteger("store.load.events");
+        int total = Integer.getInteger("store.load.events", 500_000);
         int perBatch = Integer.getInteger("store.load.batch", 5_000);
         int rounds = Integer.getInteger("store.load.rounds", 3);
         int batches = (total + perBatch - 1) / perBatch;
@@ -57,7 +55,7 @@ class TraceEventLoadTest {
                         assertThat(rs.getLong(1)).isEqualTo(total);
                         System.out.printf(
                                 Locale.ROOT,
-                                "TraceEventLoadTest round %d, %s: %d events in %d batches of %d (one transaction"
+                                "TraceEventLoadBenchmark round %d, %s: %d events in %d batches of %d (one transaction"
                                         + " each): %.0f events/s; trace_event %s%n",
                                 round,
                                 copy ? "COPY" : "batched INSERT",
@@ -72,7 +70,7 @@ class TraceEventLoadTest {
         }
         System.out.printf(
                 Locale.ROOT,
-                "TraceEventLoadTest median of %d rounds: COPY %.0f events/s, batched INSERT %.0f events/s%n",
+                "TraceEventLoadBenchmark median of %d rounds: COPY %.0f events/s, batched INSERT %.0f events/s%n",
                 rounds,
                 median(copyRates),
                 median(insertRates));
