@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kvmfleetsim.contract.ContractJson;
 import dev.kvmfleetsim.store.persistence.RunEntity;
+import dev.kvmfleetsim.store.persistence.RunParameters;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -165,7 +166,7 @@ public class QueryService {
                 r.seed,
                 r.modelVersion,
                 r.hostSimInstance,
-                new RunDetail.Parameters(
+                new RunParameters(
                         r.vms,
                         r.vcpusPerVm,
                         r.pcpus,

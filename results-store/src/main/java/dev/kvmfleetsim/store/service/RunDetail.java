@@ -1,7 +1,7 @@
 package dev.kvmfleetsim.store.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.math.BigDecimal;
+import dev.kvmfleetsim.store.persistence.RunParameters;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,7 @@ public record RunDetail(
         long seed,
         String modelVersion,
         String hostSimInstance,
-        Parameters parameters,
+        RunParameters parameters,
         long measuredNs,
         long eventsProcessed,
         long wallMillis,
@@ -25,23 +25,6 @@ public record RunDetail(
         Workload workload,
         JsonNode derived,
         JsonNode scenario) {
-
-    /** The typed sweep parameters. */
-    public record Parameters(
-            int vms,
-            int vcpusPerVm,
-            int pcpus,
-            BigDecimal overcommit,
-            long ipiWindowNs,
-            boolean ipiTrackingEnabled,
-            boolean enableApicv,
-            boolean enableIpiv,
-            boolean x2apic,
-            boolean eevdfLagCredit,
-            boolean ipiAwareCandidates,
-            boolean enableRelaxedBoost,
-            String workloadMix,
-            long durationNs) {}
 
     /** One line of perf kvm stat report. */
     public record Exit(
