@@ -227,8 +227,7 @@ public final class HostSimulation {
     public long run() {
         setUp();
         long end = scenario.durationNs();
-        while (!queue.isEmpty() && queue.peekTime() <= end) {
-            queue.poll();
+        while (queue.pollUntil(end)) {
             now = queue.polledTime();
             eventsProcessed++;
             dispatch(queue.polledKind(), queue.polledTarget(), queue.polledArg());
@@ -425,14 +424,14 @@ public final class HostSimulation {
         v.running = true;
         v.segmentStartNs = now;
         if (v.handlerVector != Vcpu.NO_HANDLER) {
-            queue.schedule(now + v.handlerRemainingNs, EV_SEGMENT_END, v.id, v.epoch);
+            scheduleEpochEvent(v, now + v.handlerRemainingNs, EV_SEGMENT_END);
             return;
         }
         switch (v.base) {
             case Vcpu.BASE_WORK: {
                 long next = nextActionBusyNs(v);
                 if (next != Long.MAX_VALUE) {
-                    queue.schedule(now + (next - v.busyClockNs), EV_SEGMENT_END, v.id, v.epoch);
+                    scheduleEpochEvent(v, now + (next - v.busyClockNs), EV_SEGMENT_END);
                 }
                 return;
             }
@@ -444,16 +443,39 @@ public final class HostSimulation {
                 // A CPL0 PAUSE loop exits after the current PLE window (kvm-model §4.3).
                 if (v.ple.exitsAtCpl(0)) {
                     long w = v.ple.spinNsBeforeExit(scenario.host().tscGhz(), guest.pauseLatencyCycles());
-                    queue.schedule(now + Math.max(1, w), EV_PLE, v.id, v.epoch);
+                    scheduleEpochEvent(v, now + Math.max(1, w), EV_PLE);
                 }
                 if (v.spinBudgetNs != Long.MAX_VALUE) {
-                    queue.schedule(now + Math.max(0, v.spinBudgetNs), EV_SPIN_BUDGET, v.id, v.epoch);
+                    scheduleEpochEvent(v, now + Math.max(0, v.spinBudgetNs), EV_SPIN_BUDGET);
                 }
                 return;
             default:
                 if (guest.idle() == GuestConfig.IdleMode.HALT) {
                     executeHlt(v);
                 }
+        }
+    }
+
+    /** Schedules an event of {@code v} that is valid only in its current epoch (segment end, PLE, exit end, ...). */
+    private void scheduleEpochEvent(Vcpu v, long atNs, int kind) {
+        long h = queue.schedule(atNs, kind, v.id, v.epoch);
+        if (!queue.isPending(v.epochEvent)) {
+            v.epochEvent = h;
+        } else {
+            v.epochEvent2 = h;
+        }
+    }
+
+    /** Makes every event scheduled in {@code v}'s current epoch stale, and takes them out of the queue. */
+    private void bumpEpoch(Vcpu v) {
+        v.epoch++;
+        if (v.epochEvent >= 0) {
+            queue.cancel(v.epochEvent);
+            v.epochEvent = -1;
+        }
+        if (v.epochEvent2 >= 0) {
+            queue.cancel(v.epochEvent2);
+            v.epochEvent2 = -1;
         }
     }
 
@@ -476,7 +498,7 @@ public final class HostSimulation {
                 spinNs[v.vm.index] += ran;
             }
         }
-        v.epoch++;
+        bumpEpoch(v);
     }
 
     private long nextActionBusyNs(Vcpu v) {
@@ -786,7 +808,7 @@ public final class HostSimulation {
         v.exitReason = reason;
         v.exitStartNs = now;
         recordExit(v, reason, durationNs);
-        queue.schedule(now + durationNs, EV_EXIT_END, v.id, v.epoch);
+        scheduleEpochEvent(v, now + durationNs, EV_EXIT_END);
     }
 
     /** Exits that follow each other back to back (several ICR writes of one send): one host period, N records. */
@@ -794,7 +816,7 @@ public final class HostSimulation {
         pauseGuest(v);
         v.state = Vcpu.HOST;
         v.exitStartNs = now;
-        queue.schedule(now + totalNs, EV_EXIT_END, v.id, v.epoch);
+        scheduleEpochEvent(v, now + totalNs, EV_EXIT_END);
     }
 
     private void recordExit(Vcpu v, ExitReason reason, long durationNs) {
@@ -882,13 +904,13 @@ public final class HostSimulation {
         v.exitReason = ExitReason.HLT;
         v.exitStartNs = now;
         v.haltStartNs = now;
-        v.epoch++;
+        bumpEpoch(v);
         Pcpu p = pcpus[v.pcpu];
         // kvm_vcpu_halt: poll only while this vCPU's thread is the pCPU's only runnable task (kvm-model §3.4).
         if (v.haltPoll.shouldPoll(p.rq.nrQueued() == 1) && v.haltPoll.pollWindowNs() > 0) {
             count(v.vm, KvmStat.HALT_ATTEMPTED_POLL);
             v.state = Vcpu.POLLING;
-            queue.schedule(now + v.haltPoll.pollWindowNs(), EV_POLL_END, v.id, v.epoch);
+            scheduleEpochEvent(v, now + v.haltPoll.pollWindowNs(), EV_POLL_END);
             return;
         }
         block(v);
@@ -899,8 +921,8 @@ public final class HostSimulation {
         count(v.vm, KvmStat.HALT_SUCCESSFUL_POLL);
         v.haltPoll.onWakeup(now - v.haltStartNs, true);
         v.state = Vcpu.HOST;
-        v.epoch++;
-        queue.schedule(now + deliveryDelayNs + sample(v, costs.hlt()), EV_EXIT_END, v.id, v.epoch);
+        bumpEpoch(v);
+        scheduleEpochEvent(v, now + deliveryDelayNs + sample(v, costs.hlt()), EV_EXIT_END);
     }
 
     private void onPollEnd(Vcpu v, int epoch) {
@@ -913,7 +935,7 @@ public final class HostSimulation {
     /** {@code kvm_vcpu_block}: the thread sleeps; its pCPU runs something else. */
     private void block(Vcpu v) {
         v.state = Vcpu.BLOCKED;
-        v.epoch++;
+        bumpEpoch(v);
         Pcpu p = pcpus[v.pcpu];
         p.rq.dequeue(v.entity, now, true);
         schedule(p);
@@ -976,9 +998,9 @@ public final class HostSimulation {
         count(next.vm, KvmStat.CONTEXT_SWITCHES);
         // The switch and vcpu_load take host time before the entry.
         next.state = Vcpu.HOST;
-        next.epoch++;
+        bumpEpoch(next);
         long cost = prev == null ? 0 : scenario.host().contextSwitchNs();
-        queue.schedule(now + cost, EV_EXIT_END, next.id, next.epoch);
+        scheduleEpochEvent(next, now + cost, EV_EXIT_END);
         armTick(p);
     }
 
@@ -1028,7 +1050,7 @@ public final class HostSimulation {
                 break;
             case Vcpu.POLLING:
                 // need_resched ends the poll; the vCPU blocks.
-                v.epoch++;
+                bumpEpoch(v);
                 block(v);
                 break;
             default:

@@ -45,6 +45,13 @@ final class Vcpu {
     long exitStartNs;
     /** Bumped whenever scheduled segment or exit-end events of this vCPU become stale. */
     int epoch;
+    /**
+     * Queue handles of this epoch's events (at most a PLE and a spin-budget event are pending at once), cancelled when
+     * the epoch moves on so that stale events cost no poll. {@code -1}: none. The epoch check stays the rule.
+     */
+    long epochEvent = -1;
+
+    long epochEvent2 = -1;
 
     // ---- guest ----
     int base = BASE_WORK;

@@ -143,4 +143,69 @@ class EventQueueTest {
         }
         assertThat(q.poll()).isFalse();
     }
+
+    @Test
+    void cancelAndPollUntilMatchPriorityQueueWithHolesAtTheRoot() {
+        // Unlike the test above, this one peeks rarely, so that schedule() fills the hole a poll left at the root and
+        // cancel() runs while the root is a hole, as in the simulation's loop.
+        Random rnd = new Random(0xBADC0DEL);
+        EventQueue q = new EventQueue(4);
+        PriorityQueue<long[]> ref =
+                new PriorityQueue<>(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
+        java.util.Map<Long, long[]> bySeq = new java.util.HashMap<>();
+        java.util.List<long[]> handles = new java.util.ArrayList<>(); // {handle, seq}
+        long seq = 0;
+        long now = 0;
+        for (int i = 0; i < 300_000; i++) {
+            int op = rnd.nextInt(100);
+            if (op < 45 || ref.isEmpty()) {
+                long at = now + rnd.nextInt(40);
+                long h = q.schedule(at, 1, 2, seq);
+                long[] e = {at, seq};
+                ref.add(e);
+                bySeq.put(seq, e);
+                handles.add(new long[] {h, seq});
+                seq++;
+            } else if (op < 60 && !handles.isEmpty()) {
+                long[] hs = handles.remove(rnd.nextInt(handles.size()));
+                long[] e = bySeq.remove(hs[1]);
+                boolean pending = e != null;
+                assertThat(q.isPending(hs[0])).isEqualTo(pending);
+                assertThat(q.cancel(hs[0])).as("cancel of seq %d", hs[1]).isEqualTo(pending);
+                if (pending) {
+                    ref.remove(e);
+                }
+                assertThat(q.cancel(hs[0])).as("second cancel").isFalse();
+            } else if (op < 80) {
+                long end = now + rnd.nextInt(20);
+                long[] e = ref.peek();
+                boolean due = e[0] <= end;
+                assertThat(q.pollUntil(end)).isEqualTo(due);
+                if (due) {
+                    ref.poll();
+                    bySeq.remove(e[1]);
+                    assertThat(q.polledTime()).isEqualTo(e[0]);
+                    assertThat(q.polledArg()).isEqualTo(e[1]);
+                    now = e[0];
+                }
+            } else {
+                long[] e = ref.poll();
+                bySeq.remove(e[1]);
+                assertThat(q.poll()).isTrue();
+                assertThat(q.polledTime()).isEqualTo(e[0]);
+                assertThat(q.polledArg()).as("insertion sequence").isEqualTo(e[1]);
+                now = e[0];
+            }
+            assertThat(q.size()).isEqualTo(ref.size());
+            if (i % 97 == 0 && !ref.isEmpty()) {
+                assertThat(q.peekTime()).isEqualTo(ref.peek()[0]);
+            }
+        }
+        while (!ref.isEmpty()) {
+            long[] e = ref.poll();
+            assertThat(q.poll()).isTrue();
+            assertThat(q.polledArg()).isEqualTo(e[1]);
+        }
+        assertThat(q.poll()).isFalse();
+    }
 }
