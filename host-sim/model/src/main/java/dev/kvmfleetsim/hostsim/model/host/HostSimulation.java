@@ -1043,10 +1043,14 @@ public final class HostSimulation {
 
     /** Makes the running vCPU schedule at its next exit, forcing an exit if it is in guest mode (resched IPI). */
     private void requestResched(Vcpu v) {
+        boolean alreadySet = v.needResched;
         v.needResched = true;
         switch (v.state) {
             case Vcpu.GUEST:
-                queue.schedule(now + costs.hostKickLatencyNs(), EV_KICK, v.id, 0);
+                // resched_curr() sends no IPI when TIF_NEED_RESCHED is already set: the kick in flight will do.
+                if (!alreadySet) {
+                    queue.schedule(now + costs.hostKickLatencyNs(), EV_KICK, v.id, 0);
+                }
                 break;
             case Vcpu.POLLING:
                 // need_resched ends the poll; the vCPU blocks.
