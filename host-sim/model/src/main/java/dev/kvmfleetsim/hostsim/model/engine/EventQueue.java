@@ -90,24 +90,8 @@ public final class EventQueue {
             siftDown(0, atNs, seqSlot);
             return handle;
         }
-        // Sift the hole up from the end, then write once.
-        long[] k = keys;
-        int i = size++;
-        while (i > 0) {
-            int parent = (i - 1) >>> 2;
-            long pt = k[2 * parent];
-            if (atNs > pt || (atNs == pt && seqSlot > k[2 * parent + 1])) {
-                break;
-            }
-            long ps = k[2 * parent + 1];
-            k[2 * i] = pt;
-            k[2 * i + 1] = ps;
-            pos[(int) (ps & SLOT_MASK)] = i;
-            i = parent;
-        }
-        k[2 * i] = atNs;
-        k[2 * i + 1] = seqSlot;
-        pos[slot] = i;
+        // A new last entry, sifted up (the hole moves up, the entry is written once).
+        siftUp(size++, atNs, seqSlot);
         return handle;
     }
 
@@ -144,6 +128,7 @@ public final class EventQueue {
         return handle >= 0 && gen[(int) handle] == (int) (handle >>> 32);
     }
 
+    /** Moves the entry for place {@code from} up to where it belongs; the places it passes move down. */
     private void siftUp(int from, long t, long seqSlot) {
         long[] k = keys;
         int i = from;
