@@ -54,14 +54,79 @@ final class CopyTextEncoder {
             ascii("\\N");
             return this;
         }
-        for (int i = 0; i < value.length(); i++) {
-            if (value.charAt(i) >= 0x80) {
+        int n = value.length();
+        ensure(2 * n);
+        if (pos + 2 * n > buf.length) {
+            escaped(value.getBytes(StandardCharsets.UTF_8));
+            return this;
+        }
+        // One pass for ASCII (the common case): at most two bytes per character, room ensured above.
+        int start = pos;
+        int p = pos;
+        for (int i = 0; i < n; i++) {
+            char ch = value.charAt(i);
+            if (ch >= 0x80) {
+                pos = start;
                 escaped(value.getBytes(StandardCharsets.UTF_8));
                 return this;
             }
+            switch (ch) {
+                case '\\' -> {
+                    buf[p++] = BACKSLASH;
+                    buf[p++] = BACKSLASH;
+                }
+                case '\t' -> {
+                    buf[p++] = BACKSLASH;
+                    buf[p++] = 't';
+                }
+                case '\n' -> {
+                    buf[p++] = BACKSLASH;
+                    buf[p++] = 'n';
+                }
+                case '\r' -> {
+                    buf[p++] = BACKSLASH;
+                    buf[p++] = 'r';
+                }
+                default -> buf[p++] = (byte) ch;
+            }
         }
-        for (int i = 0; i < value.length(); i++) {
-            escapedByte((byte) value.charAt(i));
+        pos = p;
+        return this;
+    }
+
+    /**
+     * The fields every row of one batch starts with, encoded once: {@code batchId}, {@code runId}, {@code attempt},
+     * {@code sequence}, tab-separated, without a trailing tab. Write it with {@link #prefix(byte[])}.
+     */
+    static byte[] rowPrefix(long batchId, String runId, int attempt, long sequence) {
+        StringBuilder text =
+                new StringBuilder(runId.length() + 48).append(batchId).append('\t');
+        for (int i = 0; i < runId.length(); i++) {
+            char ch = runId.charAt(i);
+            switch (ch) {
+                case '\\' -> text.append("\\\\");
+                case '\t' -> text.append("\\t");
+                case '\n' -> text.append("\\n");
+                case '\r' -> text.append("\\r");
+                default -> text.append(ch);
+            }
+        }
+        text.append('\t').append(attempt).append('\t').append(sequence);
+        return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Starts a row with fields encoded by {@link #rowPrefix}. */
+    CopyTextEncoder prefix(byte[] fields) throws SQLException {
+        if (!rowStart) {
+            throw new IllegalStateException("a prefix starts a row");
+        }
+        rowStart = false;
+        ensure(fields.length);
+        if (fields.length > buf.length) {
+            copy.writeToCopy(fields, 0, fields.length);
+        } else {
+            System.arraycopy(fields, 0, buf, pos, fields.length);
+            pos += fields.length;
         }
         return this;
     }
