@@ -84,4 +84,12 @@ class ContractJsonTest {
         assertThatThrownBy(() -> ContractJson.read("not json".getBytes(StandardCharsets.UTF_8), RunRequest.class))
                 .hasMessageStartingWith("not JSON");
     }
+
+    @Test
+    void aVersionGivenAsAStringIsRefusedLikeAMissingOne() {
+        String json = "{\"schema_version\": \"1\", \"run_id\": \"x\", \"exits\": [], \"yields\": []}";
+        assertThatThrownBy(() -> ContractJson.read(json.getBytes(StandardCharsets.UTF_8), EventBatch.class))
+                .isInstanceOf(UnreadableMessageException.class)
+                .hasMessageContaining("schema_version: missing or not an integer");
+    }
 }
