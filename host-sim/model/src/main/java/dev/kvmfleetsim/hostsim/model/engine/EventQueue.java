@@ -6,40 +6,68 @@ import java.util.Arrays;
  * The future-event list of a discrete-event simulation: events ordered by (time, insertion sequence), so that events
  * at the same nanosecond run in the order they were scheduled and a run is reproducible.
  *
- * <p>Each event is a kind, a target index and a {@code long} argument. The payload stays in slot arrays; a 4-ary heap
- * orders the keys. A key is two adjacent longs in one array, the time and {@code sequence << SLOT_BITS | slot}, so a
- * level of a sift touches one or two cache lines instead of three arrays. Sequences are unique, so comparing the
- * second word compares sequences.
+ * <p>Each event is a kind, a target index and a {@code long} argument, kept in slot arrays. Most events of a host
+ * simulation fall due within microseconds (exit ends, segment ends, PLE windows, kicks), so the queue is a timing
+ * wheel for the near future with a heap for the rest:
  *
- * <p>The loop of a simulation polls one event and its handler mostly schedules one or two. {@link #poll} therefore
- * leaves a hole at the root instead of refilling it at once; the next {@link #schedule} drops its event into the hole
- * and sifts it down, which replaces a sift-down plus a sift-up by a single sift-down. The order of events is that of
- * a plain heap: keys are unique, so the minimum is the same whatever the heap's shape.
+ * <ul>
+ *   <li>The wheel has {@value #WHEEL_BUCKETS} buckets of {@value #BUCKET_NS} ns and covers the time from the bucket of
+ *       the last polled event on. A bucket is a list of slots sorted by (time, sequence); it rarely holds more than
+ *       one or two events, so insertion is a step or two from its tail. A bitmap of non-empty buckets finds the next
+ *       one with a few {@code numberOfTrailingZeros}.
+ *   <li>Events beyond the wheel's horizon (ticks, device sources, spin budgets) go to a binary heap.
+ * </ul>
  *
- * <p>Scheduling and polling allocate nothing once the arrays have grown to the working size. Not thread-safe.
+ * <p>Polling compares the wheel's first event with the heap's and takes the earlier, so the order is exactly that of a
+ * single priority queue over (time, sequence); {@code EventQueueTest} checks this against
+ * {@link java.util.PriorityQueue} under random schedule, poll and cancel operations. Each polled event moves the
+ * wheel's start to its bucket; no pending event is earlier, and each wheel event was within one horizon of the start
+ * when it was scheduled, so no bucket ever mixes two laps of the wheel.
+ *
+ * <p>{@link #cancel} removes an event that became obsolete, in constant time on the wheel. Scheduling, polling and
+ * cancelling allocate nothing once the arrays have grown to the working size. Not thread-safe.
  */
 public final class EventQueue {
-    /** Bits of the payload slot in the second key word: up to 4 M pending events, 2^41 schedules per queue. */
-    private static final int SLOT_BITS = 22;
+    private static final int BUCKET_SHIFT = 7;
+    static final int BUCKET_NS = 1 << BUCKET_SHIFT;
+    private static final int WHEEL_BITS = 12;
+    static final int WHEEL_BUCKETS = 1 << WHEEL_BITS;
+    private static final int WHEEL_MASK = WHEEL_BUCKETS - 1;
+    private static final int WORDS = WHEEL_BUCKETS / 64;
 
-    private static final long SLOT_MASK = (1L << SLOT_BITS) - 1;
-    private static final long MAX_SEQ = Long.MAX_VALUE >>> SLOT_BITS;
+    private static final int NONE = -1;
+    /** The {@code HEAP} entry of a slot that is on the wheel. */
+    private static final int ON_WHEEL = -1;
 
-    // The heap: entry i is keys[2i] (time) and keys[2i + 1] (sequence and slot).
-    private long[] keys;
-    // Entries in the heap, counting the hole at the root when there is one.
-    private int size;
-    private boolean rootIsHole;
-    private long nextSeq;
+    // Per slot, packed so that an operation touches two cache lines: the event in four longs (time, sequence, argument,
+    // kind and target) and its place in four ints (next and previous in its bucket, heap index, generation).
+    private static final int T = 0;
+    private static final int S = 1;
+    private static final int A = 2;
+    private static final int KT = 3;
+    private static final int NEXT = 0;
+    private static final int PREV = 1;
+    private static final int HEAP = 2;
+    private static final int GEN = 3;
 
-    // Payload slots, recycled through a free list; the heap index and generation of each slot serve cancel().
-    private int[] kind;
-    private int[] pos;
-    private int[] gen;
-    private int[] target;
-    private long[] arg;
+    private long[] ev;
+    private int[] link;
     private int[] freeSlots;
     private int freeCount;
+
+    // The wheel: bucket lists (head and tail of bucket b at 2b and 2b + 1) and the bitmap of non-empty buckets. Its
+    // first bucket is wheelStart (an absolute bucket number).
+    private final int[] ends = new int[2 * WHEEL_BUCKETS];
+    private final long[] occupied = new long[WORDS];
+    private long wheelStart;
+    private int onWheel;
+
+    // The heap of far events: slots ordered by (time, seq).
+    private int[] heap;
+    private int heapSize;
+
+    private int size;
+    private long nextSeq;
 
     private long polledTime;
     private int polledKind;
@@ -49,17 +77,15 @@ public final class EventQueue {
     /** Creates a queue with room for {@code initialCapacity} events before it grows. */
     public EventQueue(int initialCapacity) {
         int n = Math.max(16, initialCapacity);
-        keys = new long[2 * n];
-        kind = new int[n];
-        pos = new int[n];
-        gen = new int[n];
-        target = new int[n];
-        arg = new long[n];
+        ev = new long[4 * n];
+        link = new int[4 * n];
+        heap = new int[n];
         freeSlots = new int[n];
         for (int i = 0; i < n; i++) {
             freeSlots[i] = n - 1 - i;
         }
         freeCount = n;
+        Arrays.fill(ends, NONE);
     }
 
     /**
@@ -76,23 +102,19 @@ public final class EventQueue {
             grow();
         }
         int slot = freeSlots[--freeCount];
-        kind[slot] = eventKind;
-        target[slot] = eventTarget;
-        arg[slot] = eventArg;
-        long s = nextSeq++;
-        if (s > MAX_SEQ) {
-            throw new IllegalStateException("more than 2^41 events scheduled on one queue");
+        int e = 4 * slot;
+        ev[e + T] = atNs;
+        ev[e + S] = nextSeq++;
+        ev[e + A] = eventArg;
+        ev[e + KT] = ((long) eventKind << 32) | (eventTarget & 0xFFFF_FFFFL);
+        size++;
+        long ahead = (atNs >> BUCKET_SHIFT) - wheelStart;
+        if (ahead >= 0 && ahead < WHEEL_BUCKETS) {
+            wheelInsert(slot, (int) (atNs >> BUCKET_SHIFT) & WHEEL_MASK);
+        } else {
+            heapInsert(slot);
         }
-        long seqSlot = (s << SLOT_BITS) | slot;
-        long handle = ((long) gen[slot] << 32) | slot;
-        if (rootIsHole) {
-            rootIsHole = false;
-            siftDown(0, atNs, seqSlot);
-            return handle;
-        }
-        // A new last entry, sifted up (the hole moves up, the entry is written once).
-        siftUp(size++, atNs, seqSlot);
-        return handle;
+        return ((long) link[4 * slot + GEN] << 32) | slot;
     }
 
     /**
@@ -102,51 +124,16 @@ public final class EventQueue {
      * @return false if the event was already polled or cancelled
      */
     public boolean cancel(long handle) {
-        int slot = (int) handle;
-        if (gen[slot] != (int) (handle >>> 32)) {
+        if (!isPending(handle)) {
             return false;
         }
-        gen[slot]++;
-        freeSlots[freeCount++] = slot;
-        int i = pos[slot];
-        int last = --size;
-        if (i != last) {
-            long t = keys[2 * last];
-            long s = keys[2 * last + 1];
-            // The last entry takes the freed place: it may belong above (sift up) or below (sift down) it. A hole at
-            // the root holds the least possible key, so a sift up never passes it.
-            siftUp(i, t, s);
-            if (pos[(int) (s & SLOT_MASK)] == i) {
-                siftDown(i, t, s);
-            }
-        }
+        remove((int) handle);
         return true;
     }
 
     /** Whether the event of {@code handle} is still scheduled (neither polled nor cancelled). */
     public boolean isPending(long handle) {
-        return handle >= 0 && gen[(int) handle] == (int) (handle >>> 32);
-    }
-
-    /** Moves the entry for place {@code from} up to where it belongs; the places it passes move down. */
-    private void siftUp(int from, long t, long seqSlot) {
-        long[] k = keys;
-        int i = from;
-        while (i > 0) {
-            int parent = (i - 1) >>> 2;
-            long pt = k[2 * parent];
-            if (t > pt || (t == pt && seqSlot > k[2 * parent + 1])) {
-                break;
-            }
-            long ps = k[2 * parent + 1];
-            k[2 * i] = pt;
-            k[2 * i + 1] = ps;
-            pos[(int) (ps & SLOT_MASK)] = i;
-            i = parent;
-        }
-        k[2 * i] = t;
-        k[2 * i + 1] = seqSlot;
-        pos[(int) (seqSlot & SLOT_MASK)] = i;
+        return handle >= 0 && link[4 * (int) handle + GEN] == (int) (handle >>> 32);
     }
 
     /**
@@ -155,11 +142,11 @@ public final class EventQueue {
      * @return false if the queue was empty
      */
     public boolean poll() {
-        fillHole();
-        if (size == 0) {
+        int slot = first();
+        if (slot == NONE) {
             return false;
         }
-        take();
+        take(slot);
         return true;
     }
 
@@ -170,109 +157,25 @@ public final class EventQueue {
      * @return false if the queue is empty or its earliest event is after {@code endNs}
      */
     public boolean pollUntil(long endNs) {
-        fillHole();
-        if (size == 0 || keys[0] > endNs) {
+        int slot = first();
+        if (slot == NONE || ev[4 * slot + T] > endNs) {
             return false;
         }
-        take();
+        take(slot);
         return true;
-    }
-
-    /** Reads the root into the polled fields and frees its slot; the root becomes a hole. */
-    private void take() {
-        int slot = (int) (keys[1] & SLOT_MASK);
-        polledTime = keys[0];
-        polledKind = kind[slot];
-        polledTarget = target[slot];
-        polledArg = arg[slot];
-        freeSlots[freeCount++] = slot;
-        gen[slot]++;
-        rootIsHole = true;
-        // The least possible key: a sift up in cancel() stops below the hole.
-        keys[0] = Long.MIN_VALUE;
-        keys[1] = Long.MIN_VALUE;
-    }
-
-    /** Refills a hole at the root with the last entry (the removal that {@link #poll} deferred). */
-    private void fillHole() {
-        if (!rootIsHole) {
-            return;
-        }
-        rootIsHole = false;
-        int last = --size;
-        if (last > 0) {
-            siftDown(0, keys[2 * last], keys[2 * last + 1]);
-        }
-    }
-
-    private void siftDown(int from, long t, long seqSlot) {
-        long[] k = keys;
-        int i = from;
-        int n = size;
-        while (true) {
-            int first = (i << 2) + 1;
-            if (first >= n) {
-                break;
-            }
-            // The least of up to four children.
-            int best = first;
-            long bt = k[2 * first];
-            long bs = k[2 * first + 1];
-            int end = Math.min(first + 4, n);
-            for (int c = first + 1; c < end; c++) {
-                long ct = k[2 * c];
-                long cs = k[2 * c + 1];
-                // Non-short-circuit operators and conditional assignments: which child is least is data-dependent
-                // and mispredicts often, so the JIT gets a form it can compile to conditional moves.
-                boolean less = ct < bt | (ct == bt & cs < bs);
-                best = less ? c : best;
-                bt = less ? ct : bt;
-                bs = less ? cs : bs;
-            }
-            if (t < bt || (t == bt && seqSlot < bs)) {
-                break;
-            }
-            k[2 * i] = bt;
-            k[2 * i + 1] = bs;
-            pos[(int) (bs & SLOT_MASK)] = i;
-            i = best;
-        }
-        k[2 * i] = t;
-        k[2 * i + 1] = seqSlot;
-        pos[(int) (seqSlot & SLOT_MASK)] = i;
-    }
-
-    private void grow() {
-        int old = kind.length;
-        int n = old * 2;
-        if (n > SLOT_MASK + 1) {
-            throw new IllegalStateException("more than " + (SLOT_MASK + 1) + " pending events");
-        }
-        keys = Arrays.copyOf(keys, 2 * n);
-        kind = Arrays.copyOf(kind, n);
-        pos = Arrays.copyOf(pos, n);
-        gen = Arrays.copyOf(gen, n);
-        target = Arrays.copyOf(target, n);
-        arg = Arrays.copyOf(arg, n);
-        freeSlots = Arrays.copyOf(freeSlots, n);
-        // Every old slot is in use when none is free; the new ones are free.
-        for (int i = n - 1; i >= old; i--) {
-            freeSlots[freeCount++] = i;
-        }
     }
 
     /** Time of the earliest queued event; only valid when {@link #size()} is positive. */
     public long peekTime() {
-        fillHole();
-        return keys[0];
+        return ev[4 * first() + T];
     }
 
     public int size() {
-        return rootIsHole ? size - 1 : size;
+        return size;
     }
 
     public boolean isEmpty() {
-        return size() == 0;
+        return size == 0;
     }
 
     public long polledTime() {
@@ -289,5 +192,185 @@ public final class EventQueue {
 
     public long polledArg() {
         return polledArg;
+    }
+
+    // ---- both structures ----
+
+    /** The slot of the earliest event, or {@link #NONE}. */
+    private int first() {
+        int w = onWheel > 0 ? firstOnWheel() : NONE;
+        if (heapSize == 0) {
+            return w;
+        }
+        int h = heap[0];
+        return w == NONE || before(h, w) ? h : w;
+    }
+
+    private boolean before(int a, int b) {
+        long ta = ev[4 * a + T];
+        long tb = ev[4 * b + T];
+        return ta < tb || (ta == tb && ev[4 * a + S] < ev[4 * b + S]);
+    }
+
+    private void take(int slot) {
+        int e = 4 * slot;
+        polledTime = ev[e + T];
+        polledArg = ev[e + A];
+        long kt = ev[e + KT];
+        polledKind = (int) (kt >>> 32);
+        polledTarget = (int) kt;
+        remove(slot);
+        // Every pending event is at or after this one, so the wheel can start at its bucket.
+        long bucket = polledTime >> BUCKET_SHIFT;
+        if (bucket > wheelStart) {
+            wheelStart = bucket;
+        }
+    }
+
+    private void remove(int slot) {
+        int h = link[4 * slot + HEAP];
+        if (h == ON_WHEEL) {
+            wheelUnlink(slot);
+        } else {
+            heapRemove(h);
+        }
+        link[4 * slot + GEN]++;
+        freeSlots[freeCount++] = slot;
+        size--;
+    }
+
+    private void grow() {
+        int old = heap.length;
+        int n = old * 2;
+        ev = Arrays.copyOf(ev, 4 * n);
+        link = Arrays.copyOf(link, 4 * n);
+        heap = Arrays.copyOf(heap, n);
+        freeSlots = Arrays.copyOf(freeSlots, n);
+        // Every old slot is in use when none is free; the new ones are free.
+        for (int i = n - 1; i >= old; i--) {
+            freeSlots[freeCount++] = i;
+        }
+    }
+
+    // ---- the wheel ----
+
+    private void wheelInsert(int slot, int bucket) {
+        int[] l = link;
+        l[4 * slot + HEAP] = ON_WHEEL;
+        long t = ev[4 * slot + T];
+        // Later sequence than everything queued: the place is after the last entry that is not later in time.
+        int after = ends[2 * bucket + 1];
+        while (after != NONE && ev[4 * after + T] > t) {
+            after = l[4 * after + PREV];
+        }
+        int before = after == NONE ? ends[2 * bucket] : l[4 * after + NEXT];
+        l[4 * slot + PREV] = after;
+        l[4 * slot + NEXT] = before;
+        if (after == NONE) {
+            ends[2 * bucket] = slot;
+        } else {
+            l[4 * after + NEXT] = slot;
+        }
+        if (before == NONE) {
+            ends[2 * bucket + 1] = slot;
+        } else {
+            l[4 * before + PREV] = slot;
+        }
+        occupied[bucket >>> 6] |= 1L << bucket;
+        onWheel++;
+    }
+
+    private void wheelUnlink(int slot) {
+        int[] l = link;
+        int bucket = (int) (ev[4 * slot + T] >> BUCKET_SHIFT) & WHEEL_MASK;
+        int p = l[4 * slot + PREV];
+        int n = l[4 * slot + NEXT];
+        if (p == NONE) {
+            ends[2 * bucket] = n;
+        } else {
+            l[4 * p + NEXT] = n;
+        }
+        if (n == NONE) {
+            ends[2 * bucket + 1] = p;
+        } else {
+            l[4 * n + PREV] = p;
+        }
+        if (ends[2 * bucket] == NONE) {
+            occupied[bucket >>> 6] &= ~(1L << bucket);
+        }
+        onWheel--;
+    }
+
+    /** The head of the first non-empty bucket from the wheel's start; the wheel must not be empty. */
+    private int firstOnWheel() {
+        int b = (int) wheelStart & WHEEL_MASK;
+        int word = b >>> 6;
+        long bits = occupied[word] & (-1L << b);
+        // Buckets before the start within its word are a lap later: they come last, when the scan wraps to it.
+        while (bits == 0) {
+            word = (word + 1) & (WORDS - 1);
+            bits = occupied[word];
+        }
+        return ends[2 * ((word << 6) + Long.numberOfTrailingZeros(bits))];
+    }
+
+    // ---- the heap of far events ----
+
+    private void heapInsert(int slot) {
+        int i = heapSize++;
+        heap[i] = slot;
+        link[4 * slot + HEAP] = i;
+        heapUp(i);
+    }
+
+    private void heapRemove(int i) {
+        int last = --heapSize;
+        if (i != last) {
+            int moved = heap[last];
+            heap[i] = moved;
+            link[4 * moved + HEAP] = i;
+            heapUp(i);
+            if (heap[i] == moved) {
+                heapDown(i);
+            }
+        }
+    }
+
+    private void heapUp(int i) {
+        int slot = heap[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            int ps = heap[parent];
+            if (!before(slot, ps)) {
+                break;
+            }
+            heap[i] = ps;
+            link[4 * ps + HEAP] = i;
+            i = parent;
+        }
+        heap[i] = slot;
+        link[4 * slot + HEAP] = i;
+    }
+
+    private void heapDown(int i) {
+        int slot = heap[i];
+        while (true) {
+            int c = 2 * i + 1;
+            if (c >= heapSize) {
+                break;
+            }
+            if (c + 1 < heapSize && before(heap[c + 1], heap[c])) {
+                c++;
+            }
+            int cs = heap[c];
+            if (!before(cs, slot)) {
+                break;
+            }
+            heap[i] = cs;
+            link[4 * cs + HEAP] = i;
+            i = c;
+        }
+        heap[i] = slot;
+        link[4 * slot + HEAP] = i;
     }
 }

@@ -145,10 +145,28 @@ class EventQueueTest {
     }
 
     @Test
-    void cancelAndPollUntilMatchPriorityQueueWithHolesAtTheRoot() {
-        // Unlike the test above, this one peeks rarely, so that schedule() fills the hole a poll left at the root and
-        // cancel() runs while the root is a hole, as in the simulation's loop.
-        Random rnd = new Random(0xBADC0DEL);
+    void cancelAndPollUntilMatchPriorityQueueForNearEvents() {
+        // Every event within a few buckets of the wheel's start: many ties, crowded buckets.
+        cancelAndPollUntilMatchPriorityQueue(new Random(0xBADC0DEL), r -> r.nextInt(40));
+    }
+
+    @Test
+    void cancelAndPollUntilMatchPriorityQueueAcrossWheelAndHeap() {
+        // Delays from a few ns to several wheel horizons: events move between the wheel and the far-event heap, the
+        // wheel's start jumps and its scan wraps around.
+        long horizon = (long) EventQueue.WHEEL_BUCKETS * EventQueue.BUCKET_NS;
+        cancelAndPollUntilMatchPriorityQueue(new Random(0xFA2L), r -> switch (r.nextInt(4)) {
+            case 0 -> r.nextInt(8);
+            case 1 -> r.nextInt(EventQueue.BUCKET_NS * 4);
+            case 2 -> (long) (r.nextDouble() * horizon);
+            default -> (long) (r.nextDouble() * 5 * horizon);
+        });
+    }
+
+    private static void cancelAndPollUntilMatchPriorityQueue(
+            Random rnd, java.util.function.ToLongFunction<Random> delay) {
+        // Peeks rarely, as the simulation's loop does, so that poll, pollUntil, schedule and cancel follow each other
+        // directly.
         EventQueue q = new EventQueue(4);
         PriorityQueue<long[]> ref =
                 new PriorityQueue<>(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
@@ -159,7 +177,7 @@ class EventQueueTest {
         for (int i = 0; i < 300_000; i++) {
             int op = rnd.nextInt(100);
             if (op < 45 || ref.isEmpty()) {
-                long at = now + rnd.nextInt(40);
+                long at = now + delay.applyAsLong(rnd);
                 long h = q.schedule(at, 1, 2, seq);
                 long[] e = {at, seq};
                 ref.add(e);
@@ -177,7 +195,7 @@ class EventQueueTest {
                 }
                 assertThat(q.cancel(hs[0])).as("second cancel").isFalse();
             } else if (op < 80) {
-                long end = now + rnd.nextInt(20);
+                long end = now + delay.applyAsLong(rnd) / 2;
                 long[] e = ref.peek();
                 boolean due = e[0] <= end;
                 assertThat(q.pollUntil(end)).isEqualTo(due);
