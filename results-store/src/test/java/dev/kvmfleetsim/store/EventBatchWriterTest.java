@@ -66,6 +66,39 @@ class EventBatchWriterTest {
                                     c,
                                     "SELECT attempt, sequence, detail, event_count, last::text FROM event_batch WHERE run_id = 'w-1'"))
                     .containsExactly("2|5|full|4|true");
+            // One trace_batch row for the batch (not one per event, not two after the redelivery), with its dictionary.
+            assertThat(rows(
+                            c,
+                            "SELECT count(*), min(array_to_string(t.names, ',')), min(cardinality(t.time_ns))"
+                                    + " FROM trace_batch t JOIN event_batch b USING (batch_id) WHERE b.run_id = 'w-1'"))
+                    .containsExactly("1|MSR_WRITE,HLT,IPI_RECEIVER,NONE,NO_CANDIDATE|4");
+        }
+    }
+
+    @Test
+    void namesThatNeedArrayQuotingSurviveTheDictionary() throws SQLException {
+        List<String> odd = List.of("", "NULL", "a,b", "{x}", "q\"uote", "back\\slash", " sp ", "tab\t", "é中");
+        List<TraceEvent.Exit> exits = new ArrayList<>();
+        List<TraceEvent.Yield> yields = new ArrayList<>();
+        for (int i = 0; i < odd.size(); i++) {
+            exits.add(new TraceEvent.Exit(10L * i, 0, i, odd.get(i), i));
+            yields.add(new TraceEvent.Yield(10L * i + 5, 1, i, i, odd.get(odd.size() - 1 - i), odd.get(i)));
+        }
+        EventBatch b = new EventBatch(ContractVersion.CURRENT, "w-names", 1, 0, DetailLevel.FULL, exits, yields, true);
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            new EventBatchWriter(64).insert(c, b);
+            c.commit();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < odd.size(); i++) {
+                expected.add((2 * i) + "|exit|" + odd.get(i) + "|null|null");
+                expected.add((2 * i + 1) + "|yield|null|" + odd.get(odd.size() - 1 - i) + "|" + odd.get(i));
+            }
+            assertThat(rows(
+                            c,
+                            "SELECT idx, kind, reason, cause, failure FROM trace_event WHERE run_id = 'w-names'"
+                                    + " ORDER BY idx"))
+                    .containsExactlyElementsOf(expected);
         }
     }
 
@@ -113,6 +146,34 @@ class EventBatchWriterTest {
                                     "SELECT count(*), count(DISTINCT idx), min(idx), max(idx),"
                                             + " count(*) FILTER (WHERE kind = 'yield') FROM trace_event WHERE run_id = 'w-big'"))
                     .containsExactly("20000|20000|0|19999|5000");
+            // The view gives back exactly the events sent, in the writer's order (time, exits first at equal times).
+            List<String> expected = new ArrayList<>();
+            int i = 0;
+            int j = 0;
+            while (i < big.exits().size() || j < big.yields().size()) {
+                if (j == big.yields().size()
+                        || (i < big.exits().size()
+                                && big.exits().get(i).timeNs()
+                                        <= big.yields().get(j).timeNs())) {
+                    TraceEvent.Exit e = big.exits().get(i++);
+                    expected.add((i + j - 1) + "|exit|" + e.timeNs() + "|" + e.vm() + "|" + e.vcpu() + "|" + e.reason()
+                            + "|" + e.durationNs() + "|null|null|null");
+                } else {
+                    TraceEvent.Yield y = big.yields().get(j++);
+                    expected.add((i + j - 1) + "|yield|" + y.timeNs() + "|" + y.vm() + "|" + y.vcpu() + "|null|null|"
+                            + y.target() + "|" + y.cause() + "|" + y.failure());
+                }
+            }
+            assertThat(rows(
+                            c,
+                            "SELECT idx, kind, time_ns, vm, vcpu, reason, duration_ns, target, cause, failure"
+                                    + " FROM trace_event WHERE run_id = 'w-big' ORDER BY idx"))
+                    .containsExactlyElementsOf(expected);
+            assertThat(rows(
+                            c,
+                            "SELECT count(*) FROM trace_batch t JOIN event_batch b USING (batch_id)"
+                                    + " WHERE b.run_id = 'w-big'"))
+                    .containsExactly("1");
         }
     }
 

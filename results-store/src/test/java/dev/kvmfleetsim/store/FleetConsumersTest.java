@@ -96,6 +96,12 @@ class FleetConsumersTest {
                 .isEqualTo(405);
         assertThat(Db.single(ds, "SELECT sum(event_count) FROM event_batch WHERE run_id = 'consumer-run-2'"))
                 .isEqualTo(405);
+        // One trace_batch row per stored batch: the redelivered one did not add a second.
+        assertThat(Db.single(
+                        ds,
+                        "SELECT count(*) FROM trace_batch t JOIN event_batch b USING (batch_id)"
+                                + " WHERE b.run_id = 'consumer-run-2'"))
+                .isEqualTo(2);
         assertThat(Db.single(
                         ds,
                         "SELECT count(*) FROM trace_event WHERE run_id = 'consumer-run-2' AND kind = 'yield'"

@@ -80,9 +80,10 @@ class ResultsStoreStartupTest {
                         + " AND table_name NOT LIKE 'flyway%'")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1))
-                    .isEqualTo("event_batch,exit_stat,kvm_counter,latency_summary,run_result,t_quantile,trace_event,"
-                            + "v_exits_per_second,v_run_metrics,v_run_trace,v_series_gain,v_yields_by_cause,"
-                            + "workload_metric");
+                    .isEqualTo(
+                            "event_batch,exit_stat,kvm_counter,latency_summary,run_result,t_quantile,trace_batch,trace_event,"
+                                    + "v_exits_per_second,v_run_metrics,v_run_trace,v_series_gain,v_yields_by_cause,"
+                                    + "workload_metric");
         }
     }
 }

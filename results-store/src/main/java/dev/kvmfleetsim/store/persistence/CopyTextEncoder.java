@@ -18,6 +18,7 @@ final class CopyTextEncoder {
     private final byte[] buf;
     private int pos;
     private boolean rowStart = true;
+    private boolean firstElement;
 
     CopyTextEncoder(CopyIn copy, int bufferBytes) {
         this.copy = copy;
@@ -26,9 +27,69 @@ final class CopyTextEncoder {
 
     CopyTextEncoder field(long value) throws SQLException {
         separator();
+        digits(value);
+        return this;
+    }
+
+    /** Starts an array field: {@code {}. Add elements with the {@code element} methods, then {@link #endArray()}. */
+    CopyTextEncoder beginArray() throws SQLException {
+        separator();
+        ensure(1);
+        buf[pos++] = '{';
+        firstElement = true;
+        return this;
+    }
+
+    CopyTextEncoder element(long value) throws SQLException {
+        elementSeparator();
+        digits(value);
+        return this;
+    }
+
+    CopyTextEncoder nullElement() throws SQLException {
+        elementSeparator();
+        ascii("NULL");
+        return this;
+    }
+
+    /**
+     * A text element, double-quoted with array escapes ({@code \\}, {@code \"}), then escaped for COPY, so any
+     * text (empty, "NULL", braces, commas, tabs, non-ASCII) survives.
+     */
+    CopyTextEncoder element(String value) throws SQLException {
+        elementSeparator();
+        ensure(1);
+        buf[pos++] = '"';
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            if (b == '"' || b == BACKSLASH) {
+                escapedByte(BACKSLASH);
+            }
+            escapedByte(b);
+        }
+        ensure(1);
+        buf[pos++] = '"';
+        return this;
+    }
+
+    CopyTextEncoder endArray() throws SQLException {
+        ensure(1);
+        buf[pos++] = '}';
+        return this;
+    }
+
+    private void elementSeparator() throws SQLException {
+        if (firstElement) {
+            firstElement = false;
+        } else {
+            ensure(1);
+            buf[pos++] = ',';
+        }
+    }
+
+    private void digits(long value) throws SQLException {
         if (value == Long.MIN_VALUE) {
             ascii(Long.toString(value));
-            return this;
+            return;
         }
         ensure(20);
         if (value < 0) {
@@ -45,7 +106,6 @@ final class CopyTextEncoder {
             buf[i] = buf[j];
             buf[j] = t;
         }
-        return this;
     }
 
     CopyTextEncoder field(String value) throws SQLException {
@@ -91,43 +151,6 @@ final class CopyTextEncoder {
             }
         }
         pos = p;
-        return this;
-    }
-
-    /**
-     * The fields every row of one batch starts with, encoded once: {@code batchId}, {@code runId}, {@code attempt},
-     * {@code sequence}, tab-separated, without a trailing tab. Write it with {@link #prefix(byte[])}.
-     */
-    static byte[] rowPrefix(long batchId, String runId, int attempt, long sequence) {
-        StringBuilder text =
-                new StringBuilder(runId.length() + 48).append(batchId).append('\t');
-        for (int i = 0; i < runId.length(); i++) {
-            char ch = runId.charAt(i);
-            switch (ch) {
-                case '\\' -> text.append("\\\\");
-                case '\t' -> text.append("\\t");
-                case '\n' -> text.append("\\n");
-                case '\r' -> text.append("\\r");
-                default -> text.append(ch);
-            }
-        }
-        text.append('\t').append(attempt).append('\t').append(sequence);
-        return text.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Starts a row with fields encoded by {@link #rowPrefix}. */
-    CopyTextEncoder prefix(byte[] fields) throws SQLException {
-        if (!rowStart) {
-            throw new IllegalStateException("a prefix starts a row");
-        }
-        rowStart = false;
-        ensure(fields.length);
-        if (fields.length > buf.length) {
-            copy.writeToCopy(fields, 0, fields.length);
-        } else {
-            System.arraycopy(fields, 0, buf, pos, fields.length);
-            pos += fields.length;
-        }
         return this;
     }
 

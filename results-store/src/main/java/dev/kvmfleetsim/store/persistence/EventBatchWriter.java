@@ -6,17 +6,20 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * Writes one {@link EventBatch}: a row in {@code event_batch}, then its events into {@code trace_event} with one
- * {@code COPY ... FROM STDIN} on a caller's connection (the caller owns the transaction). A batch whose (run_id,
- * attempt, sequence) is already stored writes nothing. Events get {@code idx} 0, 1, ... in time order, exits before
- * yields at equal times, and the batch's {@code batch_id} (trace_event's key with idx). The columns every row of a
- * batch shares are encoded once per batch. Thread-safe (no state beyond the buffer size).
+ * Writes one {@link EventBatch}: a row in {@code event_batch}, then, if it has events, one row in {@code trace_batch}
+ * holding them all as parallel arrays (migration V3), with one {@code COPY ... FROM STDIN} on a caller's connection
+ * (the caller owns the transaction). A batch whose (run_id, attempt, sequence) is already stored writes nothing.
+ * Events are in time order, exits before yields at equal times (the view {@code trace_event} numbers them {@code idx}
+ * 0, 1, ...); exit reasons, yield causes and failures are positions in the row's dictionary {@code names}.
+ * Thread-safe (no state beyond the buffer size).
  */
 public final class EventBatchWriter {
     /** Default size of the buffer streamed to the server. */
@@ -25,11 +28,8 @@ public final class EventBatchWriter {
     private static final String INSERT_BATCH = "INSERT INTO event_batch (run_id, attempt, sequence, detail,"
             + " event_count, last) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT ON CONSTRAINT event_batch_pk DO NOTHING"
             + " RETURNING batch_id";
-    private static final String COPY_EVENTS = "COPY trace_event (batch_id, run_id, attempt, sequence, idx, kind,"
-            + " time_ns, vm, vcpu, reason, duration_ns, target, cause, failure) FROM STDIN";
-
-    private static final String KIND_EXIT = "exit";
-    private static final String KIND_YIELD = "yield";
+    private static final String COPY_BATCH = "COPY trace_batch (batch_id, names, time_ns, vm, vcpu, reason,"
+            + " duration_ns, target, cause, failure) FROM STDIN";
 
     private final int bufferBytes;
 
@@ -76,39 +76,95 @@ public final class EventBatchWriter {
     }
 
     private void copyEvents(Connection c, EventBatch b, long batchId) throws SQLException {
-        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_EVENTS);
+        List<TraceEvent.Exit> exits = b.exits();
+        List<TraceEvent.Yield> yields = b.yields();
+        int n = exits.size() + yields.size();
+        // Event order: time, exits before yields at equal times. order[k] >= 0 is an exit's index, ~order[k] a yield's.
+        int[] order = new int[n];
+        int i = 0;
+        int j = 0;
+        for (int k = 0; k < n; k++) {
+            boolean exitNext = j == yields.size()
+                    || (i < exits.size()
+                            && exits.get(i).timeNs() <= yields.get(j).timeNs());
+            order[k] = exitNext ? i++ : ~j++;
+        }
+        // The batch's dictionary of names, 1-based as PostgreSQL arrays are.
+        Map<String, Integer> names = new LinkedHashMap<>();
+        short[] reason = new short[exits.size()];
+        for (int e = 0; e < reason.length; e++) {
+            reason[e] = name(names, exits.get(e).reason());
+        }
+        short[] cause = new short[yields.size()];
+        short[] failure = new short[yields.size()];
+        for (int y = 0; y < cause.length; y++) {
+            cause[y] = name(names, yields.get(y).cause());
+            failure[y] = name(names, yields.get(y).failure());
+        }
+
+        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_BATCH);
         try {
             CopyTextEncoder out = new CopyTextEncoder(copy, bufferBytes);
-            byte[] shared = CopyTextEncoder.rowPrefix(batchId, b.runId(), b.attempt(), b.sequence());
-            List<TraceEvent.Exit> exits = b.exits();
-            List<TraceEvent.Yield> yields = b.yields();
-            int i = 0;
-            int j = 0;
-            int idx = 0;
-            while (i < exits.size() || j < yields.size()) {
-                boolean exitNext = j == yields.size()
-                        || (i < exits.size()
-                                && exits.get(i).timeNs() <= yields.get(j).timeNs());
-                out.prefix(shared).field(idx++);
-                if (exitNext) {
-                    TraceEvent.Exit e = exits.get(i++);
-                    out.field(KIND_EXIT).field(e.timeNs()).field(e.vm()).field(e.vcpu());
-                    out.field(e.reason())
-                            .field(e.durationNs())
-                            .nullField()
-                            .nullField()
-                            .nullField();
-                } else {
-                    TraceEvent.Yield y = yields.get(j++);
-                    out.field(KIND_YIELD).field(y.timeNs()).field(y.vm()).field(y.vcpu());
-                    out.nullField()
-                            .nullField()
-                            .field(y.target())
-                            .field(y.cause())
-                            .field(y.failure());
-                }
-                out.endRow();
+            out.field(batchId);
+            out.beginArray();
+            for (String name : names.keySet()) {
+                out.element(name);
             }
+            out.endArray();
+            out.beginArray();
+            for (int o : order) {
+                out.element(o >= 0 ? exits.get(o).timeNs() : yields.get(~o).timeNs());
+            }
+            out.endArray().beginArray();
+            for (int o : order) {
+                out.element(o >= 0 ? exits.get(o).vm() : yields.get(~o).vm());
+            }
+            out.endArray().beginArray();
+            for (int o : order) {
+                out.element(o >= 0 ? exits.get(o).vcpu() : yields.get(~o).vcpu());
+            }
+            out.endArray().beginArray();
+            for (int o : order) {
+                if (o >= 0) {
+                    out.element(reason[o]);
+                } else {
+                    out.nullElement();
+                }
+            }
+            out.endArray().beginArray();
+            for (int o : order) {
+                if (o >= 0) {
+                    out.element(exits.get(o).durationNs());
+                } else {
+                    out.nullElement();
+                }
+            }
+            out.endArray().beginArray();
+            for (int o : order) {
+                if (o >= 0) {
+                    out.nullElement();
+                } else {
+                    out.element(yields.get(~o).target());
+                }
+            }
+            out.endArray().beginArray();
+            for (int o : order) {
+                if (o >= 0) {
+                    out.nullElement();
+                } else {
+                    out.element(cause[~o]);
+                }
+            }
+            out.endArray().beginArray();
+            for (int o : order) {
+                if (o >= 0) {
+                    out.nullElement();
+                } else {
+                    out.element(failure[~o]);
+                }
+            }
+            out.endArray();
+            out.endRow();
             out.flush();
             copy.endCopy();
         } finally {
@@ -116,5 +172,19 @@ public final class EventBatchWriter {
                 copy.cancelCopy();
             }
         }
+    }
+
+    private static short name(Map<String, Integer> names, String name) throws SQLException {
+        Integer known = names.get(name);
+        if (known != null) {
+            return known.shortValue();
+        }
+        int next = names.size() + 1;
+        if (next > Short.MAX_VALUE) {
+            // A data error (class 22), like a value PostgreSQL itself rejects: the same batch would fail again.
+            throw new SQLException("more than " + Short.MAX_VALUE + " distinct names in one batch", "22003");
+        }
+        names.put(name, next);
+        return (short) next;
     }
 }
