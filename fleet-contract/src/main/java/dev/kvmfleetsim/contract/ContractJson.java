@@ -33,6 +33,9 @@ public final class ContractJson {
         DIRECT.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
     }
 
+    /** Event batches, the bulk of the traffic, go through a streaming codec producing the same JSON. */
+    private static final EventBatchJson EVENT_BATCHES = new EventBatchJson(MAPPER.getFactory());
+
     private ContractJson() {}
 
     /** The mapper used for the contract, for framework integration. */
@@ -42,8 +45,11 @@ public final class ContractJson {
 
     public static byte[] write(ContractMessage message) {
         try {
+            if (message instanceof EventBatch batch) {
+                return EVENT_BATCHES.write(batch);
+            }
             return MAPPER.writeValueAsBytes(message);
-        } catch (JsonProcessingException e) {
+        } catch (java.io.IOException e) {
             throw new IllegalStateException("contract records always serialize", e);
         }
     }
@@ -61,6 +67,12 @@ public final class ContractJson {
     public static <T extends ContractMessage> T read(byte[] bytes, Class<T> type) {
         // Fast path: bind directly (an event batch is thousands of objects; a tree of them first costs more than the
         // binding). A message it accepts has the current version and binds the same way in the checked path below.
+        if (type == EventBatch.class) {
+            EventBatch batch = EVENT_BATCHES.tryRead(bytes);
+            if (batch != null) {
+                return type.cast(batch);
+            }
+        }
         try {
             T message = DIRECT.readValue(bytes, type);
             if (message != null && message.schemaVersion() == ContractVersion.CURRENT) {
