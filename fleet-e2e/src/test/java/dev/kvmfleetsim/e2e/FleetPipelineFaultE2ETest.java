@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -47,7 +48,7 @@ class FleetPipelineFaultE2ETest {
     private static String sweep(String name, long seed) {
         return """
                 {"name": "%s", "seed": %d, "repetitions": 4, "detail": "aggregate",
-                 "base_scenario": {"duration_ns": 200000000, "host": {"pcpus": 16}, "vms": {"count": 1, "vcpus": 16},
+                 "base_scenario": {"duration_ns": 1000000000, "host": {"pcpus": 16}, "vms": {"count": 1, "vcpus": 16},
                                    "workload": {"mix": "dedup_like"}},
                  "grid": {"ipi_tracking_enabled": [true, false], "overcommit": [1, 2]}}
                 """.formatted(name, seed);
@@ -126,6 +127,7 @@ class FleetPipelineFaultE2ETest {
         }
         FLEET.kill("host-sim-1");
         long killed = System.nanoTime();
+        Instant killedAt = Instant.now();
 
         JsonNode sweep = FLEET.awaitSweepDone(sweepId, SWEEP_TIMEOUT);
         int total = sweep.path("progress").path("total").asInt();
@@ -137,23 +139,30 @@ class FleetPipelineFaultE2ETest {
 
         List<JsonNode> runs = runs(sweepId);
         assertThat(runs).hasSize(total);
+        // What the kill must not change: a run re-dispatched after the kill can only have been done by the survivor,
+        // and the survivor carried the sweep on. Which instance finished the runs in flight around
+        // the kill is a race (host-sim-1 may publish a result between the snapshot above and its death, and Kafka
+        // hands its uncommitted run requests to host-sim-2 with the same attempt), so it is not asserted.
         int redispatched = 0;
-        boolean restByTheSurvivor = true;
+        int doneBySurvivorAfterKill = 0;
         for (JsonNode run : runs) {
             assertThat(run.path("state").asText()).as(run.toString()).isEqualToIgnoringCase("done");
+            boolean bySurvivor = run.path("host_sim_instance").asText().equals("host-sim-2");
             if (run.path("attempt").asInt() >= 2) {
                 redispatched++;
+                if (Instant.parse(run.path("dispatched_at").asText()).isAfter(killedAt)) {
+                    assertThat(bySurvivor)
+                            .as("a run re-dispatched after the kill is done by the survivor: %s", run)
+                            .isTrue();
+                }
             }
-            if (!doneBeforeKill.contains(run.path("run_id").asText())
-                    && !run.path("host_sim_instance").asText().equals("host-sim-2")) {
-                restByTheSurvivor = false;
+            if (bySurvivor && !doneBeforeKill.contains(run.path("run_id").asText())) {
+                doneBySurvivorAfterKill++;
             }
         }
-        assertThat(redispatched > 0 || restByTheSurvivor)
-                .as(
-                        "some run was re-dispatched (attempt >= 2), or host-sim-2 did every run not done before the kill: %s",
-                        runs)
-                .isTrue();
+        assertThat(doneBySurvivorAfterKill)
+                .as("runs host-sim-2 finished that were not done before the kill: %s", runs)
+                .isPositive();
         System.out.printf(
                 "fleet-e2e-fault: sweep %s, host-sim-1 killed after %d of %d runs done, %d runs re-dispatched,"
                         + " done %d ms after the kill, submitted to stored in %d ms%n",
