@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * Checks a sweep request and expands its grid (pure: no framework, no I/O). Every problem of a request is collected
@@ -377,32 +378,13 @@ public final class SweepPlanner {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String known : KNOWN_AXES) {
-            int d = editDistance(name, known);
+            int d = LevenshteinDistance.getDefaultInstance().apply(name, known);
             if (d < bestDistance) {
                 bestDistance = d;
                 best = known;
             }
         }
         return bestDistance <= Math.max(2, name.length() / 5) ? best : null;
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] t = previous;
-            previous = current;
-            current = t;
-        }
-        return previous[b.length()];
     }
 
     private static List<String> knownAxes() {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * Checks a custom resource against its CRD's structural schema, as the API server would before storing it: unknown
@@ -16,6 +17,8 @@ import java.util.regex.PatternSyntaxException;
  * either (docs/kubernetes.md says what is validated offline).
  */
 final class StructuralSchemaValidator {
+    private static final LevenshteinDistance LEVENSHTEIN = LevenshteinDistance.getDefaultInstance();
+
     private final Manifest object;
     private final String crd;
     private final Findings findings;
@@ -206,8 +209,8 @@ final class StructuralSchemaValidator {
     private void unknown(String path, java.util.Collection<String> known) {
         String leaf = path.substring(path.lastIndexOf('.') + 1);
         String suggestion = known.stream()
-                .filter(k -> distance(k, leaf) <= 2)
-                .min(Comparator.comparingInt(k -> distance(k, leaf)))
+                .filter(k -> LEVENSHTEIN.apply(k, leaf) <= 2)
+                .min(Comparator.comparingInt(k -> LEVENSHTEIN.apply(k, leaf)))
                 .map(k -> "; did you mean '" + k + "'?")
                 .orElse("");
         problem(path, "unknown field (not in the schema of " + crd + ")" + suggestion);
@@ -229,25 +232,5 @@ final class StructuralSchemaValidator {
 
     private static String article(Object type) {
         return "object".equals(type) || "array".equals(type) || "integer".equals(type) ? "an " + type : "a " + type;
-    }
-
-    /** Levenshtein distance, for the "did you mean" of an unknown field. */
-    static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }
