@@ -66,7 +66,6 @@ public final class EventQueue {
     private int[] heap;
     private int heapSize;
 
-    private int size;
     private long nextSeq;
 
     private long polledTime;
@@ -107,7 +106,6 @@ public final class EventQueue {
         ev[e + S] = nextSeq++;
         ev[e + A] = eventArg;
         ev[e + KT] = ((long) eventKind << 32) | (eventTarget & 0xFFFF_FFFFL);
-        size++;
         long ahead = (atNs >> BUCKET_SHIFT) - wheelStart;
         if (ahead >= 0 && ahead < WHEEL_BUCKETS) {
             wheelInsert(slot, (int) (atNs >> BUCKET_SHIFT) & WHEEL_MASK);
@@ -170,12 +168,13 @@ public final class EventQueue {
         return ev[4 * first() + T];
     }
 
+    /** Pending events: each is on the wheel or in the heap. */
     public int size() {
-        return size;
+        return onWheel + heapSize;
     }
 
     public boolean isEmpty() {
-        return size == 0;
+        return size() == 0;
     }
 
     public long polledTime() {
@@ -236,7 +235,6 @@ public final class EventQueue {
         }
         link[4 * slot + GEN]++;
         freeSlots[freeCount++] = slot;
-        size--;
     }
 
     private void grow() {

@@ -136,12 +136,7 @@ class EventQueueTest {
                 assertThat(q.peekTime()).isEqualTo(ref.peek()[0]);
             }
         }
-        while (!ref.isEmpty()) {
-            long[] e = ref.poll();
-            assertThat(q.poll()).isTrue();
-            assertThat(q.polledArg()).isEqualTo(e[1]);
-        }
-        assertThat(q.poll()).isFalse();
+        assertDrainsInOrder(q, ref);
     }
 
     @Test
@@ -219,6 +214,11 @@ class EventQueueTest {
                 assertThat(q.peekTime()).isEqualTo(ref.peek()[0]);
             }
         }
+        assertDrainsInOrder(q, ref);
+    }
+
+    /** Polls both queues to the end: the same events (by sequence, the event argument) in the same order. */
+    private static void assertDrainsInOrder(EventQueue q, PriorityQueue<long[]> ref) {
         while (!ref.isEmpty()) {
             long[] e = ref.poll();
             assertThat(q.poll()).isTrue();
