@@ -6,8 +6,9 @@ import dev.kvmfleetsim.contract.Topics;
 import dev.kvmfleetsim.contract.UnreadableMessageException;
 import dev.kvmfleetsim.controller.FleetControllerConfig;
 import dev.kvmfleetsim.controller.sweep.SweepService;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -16,11 +17,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,7 +38,7 @@ public class ResultConsumer {
 
     @Inject
     @Channel("dead-letter")
-    Emitter<byte[]> deadLetters;
+    MutinyEmitter<byte[]> deadLetters;
 
     ResultConsumer(SweepService service, FleetControllerConfig config) {
         this.service = service;
@@ -83,25 +81,13 @@ public class ResultConsumer {
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, Exception reason) throws InterruptedException {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("dead-letter-reason", utf8(reason.getMessage()));
-        headers.add("dead-letter-topic", utf8(record.topic()));
-        headers.add("dead-letter-partition", utf8(String.valueOf(record.partition())));
-        headers.add("dead-letter-offset", utf8(String.valueOf(record.offset())));
-        CompletableFuture<Void> ack = new CompletableFuture<>();
-        deadLetters.send(Message.of(record.value())
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                        .withKey(record.key())
-                        .withHeaders(headers)
-                        .build())
-                .withAck(() -> {
-                    ack.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(failure -> {
-                    ack.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                }));
+        CompletableFuture<Void> ack = deadLetters
+                .sendMessage(KafkaRecord.of(record.key(), record.value())
+                        .withHeader("dead-letter-reason", utf8(reason.getMessage()))
+                        .withHeader("dead-letter-topic", utf8(record.topic()))
+                        .withHeader("dead-letter-partition", utf8(String.valueOf(record.partition())))
+                        .withHeader("dead-letter-offset", utf8(String.valueOf(record.offset()))))
+                .subscribeAsCompletionStage();
         try {
             ack.get(config.dispatch().sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {

@@ -10,7 +10,8 @@ import dev.kvmfleetsim.controller.sweep.RunRepository;
 import dev.kvmfleetsim.controller.sweep.RunState;
 import dev.kvmfleetsim.controller.sweep.SweepChanged;
 import dev.kvmfleetsim.controller.sweep.SweepRepository;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -28,8 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
@@ -59,7 +58,7 @@ public class RunDispatcher {
     @Inject
     @Channel("runs")
     @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
-    Emitter<byte[]> requests;
+    MutinyEmitter<byte[]> requests;
 
     RunDispatcher(
             RunRepository runs, SweepRepository sweeps, Event<SweepChanged> changed, FleetControllerConfig config) {
@@ -117,22 +116,12 @@ public class RunDispatcher {
         return new Round(true, redispatched, batch.size(), finished);
     }
 
+    /** Completes when the broker acknowledged the record, fails when the sink nacked it (as host-sim's publisher). */
     private CompletableFuture<Void> send(String key, byte[] payload) {
-        CompletableFuture<Void> ack = new CompletableFuture<>();
         unacknowledged.incrementAndGet();
+        CompletableFuture<Void> ack =
+                requests.sendMessage(KafkaRecord.of(key, payload)).subscribeAsCompletionStage();
         ack.whenComplete((ok, failure) -> unacknowledged.decrementAndGet());
-        requests.send(Message.of(payload)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                        .withKey(key)
-                        .build())
-                .withAck(() -> {
-                    ack.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(failure -> {
-                    ack.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                }));
         return ack;
     }
 
