@@ -16,7 +16,8 @@ import java.util.Map;
  * @param exits one row per exit reason that occurred, most samples first
  * @param counters KVM statistics by name ({@code exits}, {@code halt_exits}, ...)
  * @param ipiLatency ICR write by the sender to the start of the receiver's handler
- * @param deviceLatency device line assertion or MSI to the start of the handler
+ * @param deviceLatency device line assertion, IOAPIC re-injection (level line still high at EOI) or MSI to the start
+ *     of the handler
  * @param ipiSendCost sender time per IPI operation (its exits, or its virtualized writes)
  * @param derived quantities computed from parameters, such as the PV-IPI versus IPIv crossover
  * @param workload the guest workload's throughput, latency, spin and steal time

@@ -374,6 +374,7 @@ public final class HostSimulation {
                 onIoapicWrite(vms[target], (int) arg);
                 break;
             case EV_EOI_INJECT:
+                deliveryOriginNs = now; // a re-injection's latency counts from the re-injection
                 vms[target].ioapic.eoiInjectWork();
                 break;
             case EV_TIMER:
@@ -795,6 +796,7 @@ public final class HostSimulation {
             requestScan(v);
         }
         count(v.vm, KvmStat.IOAPIC_EOIS);
+        deliveryOriginNs = now; // a re-injection's latency counts from the EOI that re-injects it
         v.vm.ioapic.updateEoi(vec, v.lapic.tmrContains(vec));
     }
 
