@@ -1,7 +1,6 @@
 package dev.kvmfleetsim.hostsim.model;
 
 import dev.kvmfleetsim.hostsim.model.host.HostSimulation;
-import dev.kvmfleetsim.hostsim.model.host.ResultAssembler;
 import dev.kvmfleetsim.hostsim.model.scenario.Scenario;
 import dev.kvmfleetsim.hostsim.model.scenario.ScenarioValidator;
 import java.util.List;
@@ -30,6 +29,6 @@ public final class Simulator {
         }
         HostSimulation sim = new HostSimulation(scenario, sink);
         sim.run();
-        return ResultAssembler.assemble(sim);
+        return sim.result();
     }
 }

@@ -8,23 +8,9 @@ import java.util.SplittableRandom;
  * The guest code every vCPU runs when a workload mix is configured (kvm-model §7): a loop of user compute, spinlock
  * critical sections, synchronous cross-CPU function calls (TLB-shootdown style, spin-waiting in
  * {@code csd_lock_wait}) and pipeline hand-offs with reschedule IPIs. It decides what the guest does; the
- * {@link HostSimulation} decides when it can run and what each step costs.
+ * host ({@link GuestHooks}) decides when it can run and what each step costs.
  */
 final class GuestWorkload {
-    static final int S_BEGIN = 0;
-    static final int S_USER = 1;
-    static final int S_LOCK = 2;
-    static final int S_CRITICAL = 3;
-    static final int S_UNLOCK = 4;
-    static final int S_CALL = 5;
-    static final int S_KERNEL = 6;
-    static final int S_HANDOFF = 7;
-    static final int S_DONE = 8;
-
-    static final int SPIN_NONE = 0;
-    static final int SPIN_LOCK = 1;
-    static final int SPIN_CSD = 2;
-
     /** Linux's CALL_FUNCTION_SINGLE_VECTOR and CALL_FUNCTION_VECTOR, RESCHEDULE_VECTOR (kvm-model §7.2, §7.3). */
     static final int CALL_FUNCTION_SINGLE_VECTOR = 0xfb;
 
@@ -33,7 +19,7 @@ final class GuestWorkload {
     /** The reschedule IPI's handler is short: it only sets need_resched. */
     static final long RESCHEDULE_HANDLER_NS = 1_000;
 
-    private final HostSimulation sim;
+    private final GuestHooks hooks;
     private final WorkloadConfig cfg;
     private final GuestConfig guest;
     /** lockOwner[vm][lock]: vCPU index or -1. */
@@ -45,8 +31,8 @@ final class GuestWorkload {
     private final int[][] lockSize;
     private final int[] scratch;
 
-    GuestWorkload(HostSimulation sim, WorkloadConfig cfg, GuestConfig guest, int vms, int vcpus) {
-        this.sim = sim;
+    GuestWorkload(GuestHooks hooks, WorkloadConfig cfg, GuestConfig guest, int vms, int vcpus) {
+        this.hooks = hooks;
         this.cfg = cfg;
         this.guest = guest;
         int locks = Math.max(1, cfg.locks());
@@ -62,14 +48,11 @@ final class GuestWorkload {
 
     /** Installs the guest's handlers and starts the loop on one vCPU. */
     void start(Vcpu v) {
-        v.vectorOwner[CALL_FUNCTION_SINGLE_VECTOR] = VectorOwner.of(VectorOwner.CALL_FUNCTION, 0);
-        v.vectorHandlerNs[CALL_FUNCTION_SINGLE_VECTOR] = cfg.callHandlerNs();
-        v.vectorOwner[CALL_FUNCTION_VECTOR] = VectorOwner.of(VectorOwner.CALL_FUNCTION, 0);
-        v.vectorHandlerNs[CALL_FUNCTION_VECTOR] = cfg.callHandlerNs();
-        v.vectorOwner[RESCHEDULE_VECTOR] = VectorOwner.of(VectorOwner.RESCHEDULE, 0);
-        v.vectorHandlerNs[RESCHEDULE_VECTOR] = RESCHEDULE_HANDLER_NS;
-        v.csdFrom = new long[(v.vm.vcpus.length + 63) >>> 6];
-        v.step = S_BEGIN;
+        v.vectors.install(CALL_FUNCTION_SINGLE_VECTOR, VectorTable.Kind.CALL_FUNCTION, 0, cfg.callHandlerNs());
+        v.vectors.install(CALL_FUNCTION_VECTOR, VectorTable.Kind.CALL_FUNCTION, 0, cfg.callHandlerNs());
+        v.vectors.install(RESCHEDULE_VECTOR, VectorTable.Kind.RESCHEDULE, 0, RESCHEDULE_HANDLER_NS);
+        v.work.csdFrom = new long[(v.vm.vcpus.length + 63) >>> 6];
+        v.work.step = WorkloadState.Step.BEGIN;
         advance(v);
     }
 
@@ -88,74 +71,74 @@ final class GuestWorkload {
     void advance(Vcpu v) {
         SplittableRandom r = v.random;
         while (true) {
-            switch (v.step) {
-                case S_BEGIN:
-                    v.iterationStartNs = sim.now();
+            switch (v.work.step) {
+                case BEGIN:
+                    v.work.iterationStartNs = hooks.now();
                     if (stage(v) > 0) {
-                        if (v.items == 0) {
+                        if (v.work.items == 0) {
                             // Wait for the previous stage (a futex wait: the idle loop until a reschedule IPI).
-                            v.waitingForItem = true;
-                            sim.idleForWork(v);
+                            v.work.waitingForItem = true;
+                            hooks.idleForWork(v);
                             return;
                         }
-                        v.items--;
+                        v.work.items--;
                     }
-                    v.step = S_USER;
-                    sim.startCompute(v, draw(r, cfg.userNs()), 3);
+                    v.work.step = WorkloadState.Step.USER;
+                    hooks.startCompute(v, draw(r, cfg.userNs()), 3);
                     return;
-                case S_USER:
+                case USER:
                     if (cfg.lockProbability() > 0 && r.nextDouble() < cfg.lockProbability()) {
-                        v.spinLock = r.nextInt(Math.max(1, cfg.locks()));
-                        v.step = S_LOCK;
+                        v.work.spinLock = r.nextInt(Math.max(1, cfg.locks()));
+                        v.work.step = WorkloadState.Step.LOCK;
                     } else {
-                        v.step = S_CALL;
+                        v.work.step = WorkloadState.Step.CALL;
                     }
                     break;
-                case S_LOCK:
-                    if (acquire(v, v.spinLock)) {
-                        v.step = S_CRITICAL;
-                        sim.startCompute(v, draw(r, cfg.criticalSectionNs()), 0);
+                case LOCK:
+                    if (acquire(v, v.work.spinLock)) {
+                        v.work.step = WorkloadState.Step.CRITICAL;
+                        hooks.startCompute(v, draw(r, cfg.criticalSectionNs()), 0);
                     } else {
                         // Queued behind the holder: spin (and, with PV spinlocks, halt after the threshold).
-                        v.step = S_CRITICAL;
-                        sim.startSpin(v, SPIN_LOCK, guest.pvSpinlock() ? guest.spinThresholdNs() : Long.MAX_VALUE);
+                        v.work.step = WorkloadState.Step.CRITICAL;
+                        hooks.startSpin(v, guest.pvSpinlock() ? guest.spinThresholdNs() : Long.MAX_VALUE);
                     }
                     return;
-                case S_CRITICAL:
+                case CRITICAL:
                     // Reached when a contended lock was handed over: now run the critical section.
-                    v.step = S_UNLOCK;
-                    sim.startCompute(v, draw(r, cfg.criticalSectionNs()), 0);
+                    v.work.step = WorkloadState.Step.UNLOCK;
+                    hooks.startCompute(v, draw(r, cfg.criticalSectionNs()), 0);
                     return;
-                case S_UNLOCK:
-                    release(v, v.spinLock);
-                    v.spinLock = -1;
-                    v.step = S_CALL;
+                case UNLOCK:
+                    release(v, v.work.spinLock);
+                    v.work.spinLock = -1;
+                    v.work.step = WorkloadState.Step.CALL;
                     break;
-                case S_CALL:
-                    v.step = S_KERNEL;
+                case CALL:
+                    v.work.step = WorkloadState.Step.KERNEL;
                     if (cfg.callProbability() > 0 && r.nextDouble() < cfg.callProbability() && callFunction(v)) {
-                        sim.startSpin(v, SPIN_CSD, Long.MAX_VALUE);
+                        hooks.startSpin(v, Long.MAX_VALUE);
                         return;
                     }
                     break;
-                case S_KERNEL:
-                    v.step = S_HANDOFF;
-                    sim.startCompute(v, draw(r, cfg.kernelNs()), 0);
+                case KERNEL:
+                    v.work.step = WorkloadState.Step.HANDOFF;
+                    hooks.startCompute(v, draw(r, cfg.kernelNs()), 0);
                     return;
-                case S_HANDOFF:
+                case HANDOFF:
                     if (cfg.pipelineStages() > 1 && !lastStage(v)) {
                         handOff(v);
                     }
-                    v.step = S_DONE;
+                    v.work.step = WorkloadState.Step.DONE;
                     break;
-                case S_DONE:
+                case DONE:
                     if (lastStage(v)) {
-                        sim.iterationDone(v, sim.now() - v.iterationStartNs);
+                        hooks.iterationDone(v, hooks.now() - v.work.iterationStartNs);
                     }
-                    v.step = S_BEGIN;
+                    v.work.step = WorkloadState.Step.BEGIN;
                     break;
                 default:
-                    throw new IllegalStateException("unknown workload step " + v.step);
+                    throw new IllegalStateException("unknown workload step " + v.work.step);
             }
         }
     }
@@ -180,7 +163,7 @@ final class GuestWorkload {
         int tail = (lockHead[vm][lock] + lockSize[vm][lock]) % lockQueue[vm][lock].length;
         lockQueue[vm][lock][tail] = v.index;
         lockSize[vm][lock]++;
-        sim.countLockContended(v);
+        hooks.lockContended(v);
         return false;
     }
 
@@ -195,11 +178,11 @@ final class GuestWorkload {
         lockSize[vm][lock]--;
         lockOwner[vm][lock] = next;
         Vcpu waiter = v.vm.vcpus[next];
-        if (waiter.pvHalted) {
+        if (waiter.guest.pvHalted) {
             // pv_kick: KVM_HC_KICK_CPU to the halted waiter, then kvm_sched_yield to it (§5.5, §7.1).
-            sim.pvKick(v, waiter);
+            hooks.pvKick(v, waiter);
         }
-        sim.spinDone(waiter);
+        hooks.spinDone(waiter);
     }
 
     // ---- smp_call_function_many (kvm-model §7.2) ----
@@ -233,7 +216,7 @@ final class GuestWorkload {
         int sendTo = 0;
         for (int i = 0; i < k; i++) {
             Vcpu t = v.vm.vcpus[scratch[i]];
-            boolean preempted = sim.preemptedNow(t);
+            boolean preempted = hooks.preemptedNow(t);
             if (preempted && firstPreempted < 0) {
                 firstPreempted = t.index;
             }
@@ -242,15 +225,15 @@ final class GuestWorkload {
                 continue;
             }
             scratch[sendTo++] = t.index;
-            t.csdFrom[v.index >>> 6] |= 1L << v.index;
+            t.work.csdFrom[v.index >>> 6] |= 1L << v.index;
         }
-        v.pendingAcks = sendTo;
+        v.work.pendingAcks = sendTo;
         if (sendTo > 0) {
-            sim.sendIpis(v, sendTo == 1 ? CALL_FUNCTION_SINGLE_VECTOR : CALL_FUNCTION_VECTOR, scratch, sendTo);
+            hooks.sendIpis(v, sendTo == 1 ? CALL_FUNCTION_SINGLE_VECTOR : CALL_FUNCTION_VECTOR, scratch, sendTo);
         }
         if (guest.pvSchedYield() && firstPreempted >= 0) {
             // KVM_HC_SCHED_YIELD toward the first preempted target, once (§7.2, PVYIELD).
-            sim.pvSchedYield(v, v.vm.vcpus[firstPreempted]);
+            hooks.pvSchedYield(v, v.vm.vcpus[firstPreempted]);
         }
         return sendTo > 0;
     }
@@ -258,15 +241,15 @@ final class GuestWorkload {
     /** The target's handler ran the queued callbacks: ack every sender waiting on this vCPU. */
     void onCallFunctionHandled(Vcpu t) {
         Vm vm = t.vm;
-        for (int w = 0; w < t.csdFrom.length; w++) {
-            long bits = t.csdFrom[w];
-            t.csdFrom[w] = 0;
+        for (int w = 0; w < t.work.csdFrom.length; w++) {
+            long bits = t.work.csdFrom[w];
+            t.work.csdFrom[w] = 0;
             while (bits != 0) {
                 int s = (w << 6) + Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
                 Vcpu sender = vm.vcpus[s];
-                if (sender.pendingAcks > 0 && --sender.pendingAcks == 0) {
-                    sim.spinDone(sender);
+                if (sender.work.pendingAcks > 0 && --sender.work.pendingAcks == 0) {
+                    hooks.spinDone(sender);
                 }
             }
         }
@@ -286,24 +269,24 @@ final class GuestWorkload {
         if (candidates == 0) {
             return;
         }
-        int pick = nextStage + stages * (v.handoffCursor++ % candidates);
+        int pick = nextStage + stages * (v.work.handoffCursor++ % candidates);
         Vcpu t = v.vm.vcpus[pick];
-        t.items++;
-        if (t.waitingForItem) {
+        t.work.items++;
+        if (t.work.waitingForItem) {
             scratch[0] = t.index;
-            sim.sendIpis(v, RESCHEDULE_VECTOR, scratch, 1);
+            hooks.sendIpis(v, RESCHEDULE_VECTOR, scratch, 1);
         }
     }
 
     /** After any handler on a vCPU that waits for work: take the item if one arrived. */
     boolean resumeIfWorkArrived(Vcpu v) {
-        if (!v.waitingForItem || v.items == 0) {
+        if (!v.work.waitingForItem || v.work.items == 0) {
             return false;
         }
-        v.waitingForItem = false;
-        v.items--;
-        v.step = S_USER;
-        sim.startCompute(v, draw(v.random, cfg.userNs()), 3);
+        v.work.waitingForItem = false;
+        v.work.items--;
+        v.work.step = WorkloadState.Step.USER;
+        hooks.startCompute(v, draw(v.random, cfg.userNs()), 3);
         return true;
     }
 }

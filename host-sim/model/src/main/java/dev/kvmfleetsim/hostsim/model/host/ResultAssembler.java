@@ -16,15 +16,16 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /** Turns a finished {@link HostSimulation} into its {@link SimulationResult}. */
-public final class ResultAssembler {
+final class ResultAssembler {
     private ResultAssembler() {}
 
     /** Builds the result of a simulation that has run. */
-    public static SimulationResult assemble(HostSimulation sim) {
-        Scenario sc = sim.scenario();
+    static SimulationResult assemble(HostContext ctx, Vm[] vms, int vcpus) {
+        Scenario sc = ctx.scenario;
+        HostStats stats = ctx.stats;
         ExitStats all = new ExitStats();
         long[] counters = new long[KvmStat.count()];
-        for (Vm vm : sim.vms()) {
+        for (Vm vm : vms) {
             all.add(vm.exitStats);
             for (int i = 0; i < counters.length; i++) {
                 counters[i] += vm.counters[i];
@@ -39,25 +40,24 @@ public final class ResultAssembler {
                 sc.host().pcpus(),
                 exitRows(all),
                 counterMap(counters),
-                summary(sim.ipiLatency()),
-                summary(sim.deviceLatency()),
-                summary(sim.ipiSendCost()),
+                summary(stats.ipiLatency),
+                summary(stats.deviceLatency),
+                summary(stats.ipiSendCost),
                 derived(sc),
-                workload(sim, counters[KvmStat.WORKLOAD_ITERATIONS.ordinal()]),
-                sim.eventsProcessed());
+                workload(sc, stats, vcpus, counters[KvmStat.WORKLOAD_ITERATIONS.ordinal()]),
+                stats.eventsProcessed);
     }
 
-    private static SimulationResult.WorkloadSummary workload(HostSimulation sim, long iterations) {
-        Scenario sc = sim.scenario();
+    private static SimulationResult.WorkloadSummary workload(Scenario sc, HostStats stats, int vcpus, long iterations) {
         double measured = sc.durationNs() - sc.warmupNs();
-        double vcpuTime = measured * sim.vcpus().length;
+        double vcpuTime = measured * vcpus;
         return new SimulationResult.WorkloadSummary(
                 sc.workload().mix().name().toLowerCase(java.util.Locale.ROOT),
                 iterations,
                 iterations * 1e9 / measured,
-                summary(sim.iterationLatency()),
-                sim.spinNs() / vcpuTime,
-                sim.stealTotalNs() / vcpuTime);
+                summary(stats.iterationLatency),
+                stats.spinNs() / vcpuTime,
+                stats.stealTotalNs / vcpuTime);
     }
 
     /** The rows of {@code perf kvm stat report}: reasons that occurred, most samples first, then by VMX code. */

@@ -145,7 +145,7 @@ public final class DirectedYield {
                     continue;
                 }
                 r.yieldAttempts++;
-                yielded = view.yieldTo(idx);
+                yielded = view.yieldTo(me, idx);
                 if (yielded > 0) {
                     // v6.19+ stores idx (older kernels stored the loop offset i, §5.2 History)
                     lastBoostedVcpu = idx;

@@ -65,7 +65,7 @@ public final class KvmSchedYield {
         if (target == me) {
             return Outcome.SELF;
         }
-        if (view.yieldTo(target) <= 0) {
+        if (view.yieldTo(me, target) <= 0) {
             return Outcome.YIELD_FAILED;
         }
         successful[me]++;

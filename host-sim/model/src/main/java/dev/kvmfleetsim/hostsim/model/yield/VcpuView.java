@@ -34,10 +34,11 @@ public interface VcpuView {
     boolean hasPendingPostedInterrupt(int vcpu);
 
     /**
-     * {@code kvm_vcpu_yield_to(target)} (§5.3, §5.4): boosts the target's task with {@code yield_to(p, true)}.
+     * {@code kvm_vcpu_yield_to(target)} from {@code me}, the spinning or yielding vCPU whose thread is current
+     * (§5.3, §5.4): boosts the target's task with {@code yield_to(p, true)}.
      *
      * @return &gt; 0 if the target was boosted, 0 on failure (no task, RT class, different classes, target running or
      *     not runnable, throttled), &lt; 0 ({@code -ESRCH}) when both runqueues run exactly one task
      */
-    int yieldTo(int target);
+    int yieldTo(int me, int target);
 }

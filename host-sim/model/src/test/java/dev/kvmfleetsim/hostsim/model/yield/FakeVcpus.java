@@ -148,7 +148,7 @@ public final class FakeVcpus implements VcpuView {
     }
 
     @Override
-    public int yieldTo(int target) {
+    public int yieldTo(int me, int target) {
         yieldCalls.add(target);
         return yieldResult[target];
     }

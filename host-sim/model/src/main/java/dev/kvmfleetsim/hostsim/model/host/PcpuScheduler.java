@@ -1,0 +1,236 @@
+package dev.kvmfleetsim.hostsim.model.host;
+
+import dev.kvmfleetsim.hostsim.model.scenario.Scenario;
+import dev.kvmfleetsim.hostsim.model.sched.Eevdf;
+import dev.kvmfleetsim.hostsim.model.stats.KvmStat;
+
+/**
+ * The host scheduler around the vCPU threads: {@code schedule()} on a pCPU (core.c) over its EEVDF run queue, KVM's
+ * preempt notifiers {@code kvm_sched_out} / {@code kvm_sched_in}, {@code resched_curr}, the tick, wake-up enqueue and
+ * {@code yield_to}'s glue (kvm-model §5.1, §5.3, §6).
+ */
+final class PcpuScheduler {
+    private final HostContext ctx;
+    private final Pcpu[] pcpus;
+    private VcpuRun run;
+    private VcpuHalt halt;
+    private GuestCpu guestCpu;
+
+    PcpuScheduler(HostContext ctx) {
+        this.ctx = ctx;
+        Scenario sc = ctx.scenario;
+        this.pcpus = new Pcpu[sc.host().pcpus()];
+        for (int p = 0; p < pcpus.length; p++) {
+            pcpus[p] = new Pcpu(p, new Eevdf(sc.sched(), 4));
+        }
+    }
+
+    void link(HostParts p) {
+        this.run = p.run;
+        this.halt = p.halt;
+        this.guestCpu = p.guestCpu;
+    }
+
+    int pcpuCount() {
+        return pcpus.length;
+    }
+
+    /** The vCPU's thread starts on {@code cpu}'s run queue, runnable (set-up; no migration is modelled). */
+    void place(Vcpu v, int cpu) {
+        Pcpu p = pcpus[cpu];
+        v.pcpu = p.id;
+        v.entity = p.addVcpu(v);
+        v.mode = VcpuMode.RUNNABLE;
+        v.runnableSinceNs = 0;
+        p.rq.enqueue(v.entity, 0, false);
+    }
+
+    /** Every pCPU picks its first thread. */
+    void start() {
+        for (Pcpu p : pcpus) {
+            schedule(p);
+        }
+    }
+
+    /** Runnable threads on {@code cpu}'s run queue ({@code rq->nr_running}). */
+    int nrQueued(int cpu) {
+        return pcpus[cpu].rq.nrQueued();
+    }
+
+    /** At exit-to-guest with TIF_NEED_RESCHED: whether {@code schedule()} may pick another thread. */
+    boolean wantsSwitch(Vcpu v) {
+        Pcpu p = pcpus[v.pcpu];
+        return p.rq.nrQueued() > 1 || !p.rq.isQueued(v.entity);
+    }
+
+    void schedule(int cpu) {
+        schedule(pcpus[cpu]);
+    }
+
+    /** {@code schedule()} on one pCPU: pick, then switch if the pick is another thread. */
+    private void schedule(Pcpu p) {
+        Vcpu prev = p.running;
+        int e = p.rq.pick(ctx.now);
+        Vcpu next = e < 0 ? null : p.byEntity[e];
+        if (next == prev && prev != null) {
+            if (prev.mode == VcpuMode.HOST) {
+                run.enterGuest(prev);
+            }
+            return;
+        }
+        if (prev != null) {
+            kvmSchedOut(prev);
+        }
+        p.running = next;
+        if (next == null) {
+            return;
+        }
+        kvmSchedIn(next);
+        ctx.count(next.vm, KvmStat.CONTEXT_SWITCHES);
+        // The switch and vcpu_load take host time before the entry.
+        next.mode = VcpuMode.HOST;
+        ctx.bumpEpoch(next);
+        long cost = prev == null ? 0 : ctx.scenario.host().contextSwitchNs();
+        ctx.scheduleEpochEvent(next, ctx.now + cost, EventKind.EXIT_END);
+        armTick(p);
+    }
+
+    /** {@code kvm_sched_out}: the preempt notifier sets preempted/ready if the thread is still runnable (§5.1). */
+    private void kvmSchedOut(Vcpu v) {
+        guestCpu.pauseGuest(v);
+        v.scheduledOut = true;
+        if (v.mode == VcpuMode.BLOCKED) {
+            v.preempted = false;
+            return;
+        }
+        v.mode = VcpuMode.RUNNABLE;
+        v.preempted = true;
+        v.ready = true;
+        v.preemptedInKernel = v.guest.cpl == 0;
+        v.runnableSinceNs = ctx.now;
+        // vmx_vcpu_pi_put: a preempted vCPU's PID suppresses notifications (§1.10).
+        v.pid.setSuppressNotification(true);
+        ctx.count(v.vm, KvmStat.PREEMPTIONS);
+    }
+
+    /** {@code kvm_sched_in} + {@code vcpu_load}: flags cleared, PID live again, PLE window shrunk (§4.2, §5.1). */
+    private void kvmSchedIn(Vcpu v) {
+        if (v.mode == VcpuMode.RUNNABLE && ctx.recording) {
+            ctx.stats.stealTotalNs += ctx.now - v.runnableSinceNs;
+        }
+        v.preempted = false;
+        v.ready = false;
+        v.pid.setSuppressNotification(false);
+        v.ple.onVcpuLoad(v.scheduledOut);
+        v.scheduledOut = false;
+        if (v.vm.directedYield.inSpinLoop(v.index)) {
+            v.vm.directedYield.finishSpin(v.index);
+        }
+    }
+
+    /** {@code kvm_vcpu_block}'s sleep: the thread leaves the run queue and the pCPU picks another. */
+    void dequeueAndSchedule(Vcpu v) {
+        Pcpu p = pcpus[v.pcpu];
+        p.rq.dequeue(v.entity, ctx.now, true);
+        schedule(p);
+    }
+
+    /**
+     * {@code try_to_wake_up} for a woken vCPU thread: enqueue with wake-up placement; an idle pCPU picks after the
+     * wake-up latency, a busy one is asked to reschedule if the wakee preempts ({@code wakeup_preempt}).
+     *
+     * @param delayNs how long after now the wake-up takes effect (the sender's exit still running)
+     */
+    void enqueueWoken(Vcpu v, long delayNs) {
+        Pcpu p = pcpus[v.pcpu];
+        boolean resched = p.rq.enqueue(v.entity, ctx.now, true);
+        if (p.running == null) {
+            if (!p.wakePending) {
+                p.wakePending = true;
+                long at = ctx.now + delayNs + ctx.costs.wakeupLatencyNs() + HostContext.sample(v, ctx.costs.hlt());
+                ctx.queue.schedule(at, EventKind.PCPU_WAKE, p.id, 0);
+            }
+        } else if (resched) {
+            requestResched(p.running);
+        }
+        armTick(p);
+    }
+
+    /** {@link EventKind#PCPU_WAKE}: the idle pCPU leaves idle and picks. */
+    void onPcpuWake(int cpu) {
+        Pcpu p = pcpus[cpu];
+        p.wakePending = false;
+        if (p.running == null) {
+            schedule(p);
+        }
+    }
+
+    /** {@code resched_curr}: the running vCPU schedules at its next exit, kicked out if it is in guest mode. */
+    void requestResched(Vcpu v) {
+        boolean alreadySet = v.needResched;
+        v.needResched = true;
+        switch (v.mode) {
+            case GUEST:
+                // resched_curr() sends no IPI when TIF_NEED_RESCHED is already set: the kick in flight will do.
+                if (!alreadySet) {
+                    ctx.queue.schedule(ctx.now + ctx.costs.hostKickLatencyNs(), EventKind.KICK, v.id, 0);
+                }
+                break;
+            case POLLING:
+                // need_resched ends the poll; the vCPU blocks.
+                ctx.bumpEpoch(v);
+                halt.block(v);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** Ticks run while more than one thread is runnable on the pCPU (NO_HZ otherwise). */
+    private void armTick(Pcpu p) {
+        if (!p.tickArmed && p.rq.nrQueued() > 1) {
+            p.tickArmed = true;
+            ctx.queue.schedule(ctx.now + ctx.scenario.sched().tickNs(), EventKind.TICK, p.id, 0);
+        }
+    }
+
+    /** {@link EventKind#TICK}: {@code scheduler_tick} -> {@code update_curr}; a resched wish preempts at next exit. */
+    void onTick(int cpu) {
+        Pcpu p = pcpus[cpu];
+        p.tickArmed = false;
+        Vcpu v = p.running;
+        if (v != null && p.rq.updateCurr(ctx.now)) {
+            requestResched(v);
+        }
+        armTick(p);
+    }
+
+    /** {@code kvm_vcpu_yield_to} from the running spinner {@code me} to a vCPU of the same VM (§5.3, §5.4). */
+    int yieldTo(Vcpu me, Vcpu target) {
+        Pcpu mp = pcpus[me.pcpu];
+        Pcpu tp = pcpus[target.pcpu];
+        if (mp.running != me) {
+            return 0;
+        }
+        int r = Eevdf.yieldTo(mp.rq, me.entity, tp.rq, target.entity, ctx.now, true, aloneInVmGroup(me, mp));
+        if (r > 0 && tp != mp && tp.running != null) {
+            // resched_curr(p_rq): the target's pCPU reconsiders at once.
+            requestResched(tp.running);
+        }
+        return r;
+    }
+
+    /** With per-VM cgroups: whether {@code me} is its VM's only runnable thread on its pCPU's run queue. */
+    private boolean aloneInVmGroup(Vcpu me, Pcpu p) {
+        if (!ctx.scenario.host().vmCgroups()) {
+            return false;
+        }
+        for (int e = 0; e < p.rq.entityCount(); e++) {
+            Vcpu other = p.byEntity[e];
+            if (other != me && other.vm == me.vm && p.rq.isQueued(e) && !p.rq.isDelayed(e)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
