@@ -10,7 +10,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The model package imports no framework, messaging, database or I/O code (docs/style.md §1). */
+/**
+ * The model package imports no framework, messaging, database or I/O code (docs/style.md §1), and its component
+ * packages (the LAPIC, the IOAPIC, the scheduler, ...) never reach up into the host wiring or the scenario records:
+ * they take what they need as arguments and small interfaces, so each can be tested alone.
+ */
 class ModelPurityTest {
     private static final Pattern FORBIDDEN = Pattern.compile(
             "^import\\s+(static\\s+)?(io\\.quarkus|jakarta\\.|javax\\.|org\\.apache\\.kafka|java\\.sql|org\\.eclipse"
@@ -31,5 +35,42 @@ class ModelPurityTest {
                         .isFalse();
             }
         }
+    }
+
+    /** Packages that model one kernel component each; only {@code host} (the wiring) and {@code scenario} see them all. */
+    private static final List<String> COMPONENTS =
+            List.of("engine", "exit", "halt", "ioapic", "ipi", "lapic", "ple", "sched", "stats", "yield");
+
+    private static final Pattern UPWARD =
+            Pattern.compile("^import\\s+(static\\s+)?dev\\.kvmfleetsim\\.hostsim\\.(model\\.(host|scenario)\\b|scenario\\b|cli\\b)");
+
+    @Test
+    void componentPackagesDoNotImportTheHostOrTheScenario() throws IOException {
+        Path root = Path.of("src/main/java/dev/kvmfleetsim/hostsim/model");
+        int checked = 0;
+        for (String component : COMPONENTS) {
+            List<Path> sources;
+            try (Stream<Path> files = Files.list(root.resolve(component))) {
+                sources = files.filter(p -> p.toString().endsWith(".java")).toList();
+            }
+            assertThat(sources).as("package %s", component).isNotEmpty();
+            for (Path p : sources) {
+                checked++;
+                for (String line : Files.readAllLines(p)) {
+                    assertThat(UPWARD.matcher(line.trim()).find())
+                            .as("%s (component %s) imports %s", p, component, line.trim())
+                            .isFalse();
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(20);
+    }
+
+    @Test
+    void theUpwardRuleCatchesAnUpwardImport() {
+        assertThat(UPWARD.matcher("import dev.kvmfleetsim.hostsim.model.host.Vcpu;").find()).isTrue();
+        assertThat(UPWARD.matcher("import dev.kvmfleetsim.hostsim.model.scenario.KvmParams;").find()).isTrue();
+        assertThat(UPWARD.matcher("import dev.kvmfleetsim.hostsim.scenario.ScenarioJson;").find()).isTrue();
+        assertThat(UPWARD.matcher("import dev.kvmfleetsim.hostsim.model.lapic.Icr;").find()).isFalse();
     }
 }

@@ -8,7 +8,7 @@ import dev.kvmfleetsim.hostsim.model.halt.HaltPollParams;
 import dev.kvmfleetsim.hostsim.model.ple.PleParams;
 import dev.kvmfleetsim.hostsim.model.scenario.CostDist;
 import dev.kvmfleetsim.hostsim.model.scenario.DeviceSource;
-import dev.kvmfleetsim.hostsim.model.scenario.EoiClearMode;
+import dev.kvmfleetsim.hostsim.model.ipi.EoiClearMode;
 import dev.kvmfleetsim.hostsim.model.scenario.ExitCosts;
 import dev.kvmfleetsim.hostsim.model.scenario.GuestConfig;
 import dev.kvmfleetsim.hostsim.model.scenario.HostConfig;

@@ -1,7 +1,6 @@
 package dev.kvmfleetsim.hostsim.model.ipi;
 
 import dev.kvmfleetsim.hostsim.model.lapic.Icr;
-import dev.kvmfleetsim.hostsim.model.scenario.EoiClearMode;
 
 /**
  * The IPI tracking of the directed-yield series, patches 06 to 08 ({@code arch.ipi_context}; kvm-model §5.6): which

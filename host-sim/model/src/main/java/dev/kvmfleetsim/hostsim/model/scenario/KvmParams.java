@@ -1,5 +1,7 @@
 package dev.kvmfleetsim.hostsim.model.scenario;
 
+import dev.kvmfleetsim.hostsim.model.ipi.EoiClearMode;
+
 /**
  * KVM module parameters and features that the interrupt model reads, by their kernel names (snake_case in files).
  *

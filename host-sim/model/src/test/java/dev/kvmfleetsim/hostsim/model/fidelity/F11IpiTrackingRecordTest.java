@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kvmfleetsim.hostsim.model.SimulationResult;
 import dev.kvmfleetsim.hostsim.model.ipi.IpiTracker;
 import dev.kvmfleetsim.hostsim.model.lapic.Icr;
-import dev.kvmfleetsim.hostsim.model.scenario.EoiClearMode;
+import dev.kvmfleetsim.hostsim.model.ipi.EoiClearMode;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvmfleetsim.hostsim.model.ipi.IpiTracker;
 import dev.kvmfleetsim.hostsim.model.lapic.Icr;
-import dev.kvmfleetsim.hostsim.model.scenario.EoiClearMode;
+import dev.kvmfleetsim.hostsim.model.ipi.EoiClearMode;
 import dev.kvmfleetsim.hostsim.model.yield.BoostCause;
 import dev.kvmfleetsim.hostsim.model.yield.DirectedYield;
 import dev.kvmfleetsim.hostsim.model.yield.DirectedYieldParams;

@@ -3,7 +3,6 @@ package dev.kvmfleetsim.hostsim.model.ipi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvmfleetsim.hostsim.model.lapic.Icr;
-import dev.kvmfleetsim.hostsim.model.scenario.EoiClearMode;
 import java.lang.reflect.Field;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

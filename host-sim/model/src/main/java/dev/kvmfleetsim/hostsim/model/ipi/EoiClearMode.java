@@ -1,4 +1,4 @@
-package dev.kvmfleetsim.hostsim.model.scenario;
+package dev.kvmfleetsim.hostsim.model.ipi;
 
 /** How an EOI clears the IPI-tracking context (series patch 08; kvm-model §5.6). */
 public enum EoiClearMode {
