@@ -109,16 +109,41 @@ public final class HostSimulation {
 
     /** Runs the scenario to its end and returns the engine's event count. */
     public long run() {
-        setUp();
-        EventQueue queue = ctx.queue;
+        start();
         long end = ctx.scenario.durationNs();
-        while (queue.pollUntil(end)) {
-            ctx.now = queue.polledTime();
-            ctx.stats.eventsProcessed++;
-            dispatch(queue.polledKind(), queue.polledTarget(), queue.polledArg());
+        while (step(end)) {
+            // each step handles one event
         }
         ctx.now = end;
         return ctx.stats.eventsProcessed;
+    }
+
+    /**
+     * Handles the next event if it is due at or before {@code untilNs}; the clock moves to its time.
+     *
+     * @return false when no event is due by then
+     */
+    boolean step(long untilNs) {
+        EventQueue queue = ctx.queue;
+        if (!queue.pollUntil(untilNs)) {
+            return false;
+        }
+        ctx.now = queue.polledTime();
+        ctx.stats.eventsProcessed++;
+        dispatch(queue.polledKind(), queue.polledTarget(), queue.polledArg());
+        return true;
+    }
+
+    HostContext context() {
+        return ctx;
+    }
+
+    HostParts parts() {
+        return parts;
+    }
+
+    Vcpu vcpu(int id) {
+        return vcpus[id];
     }
 
     /** The result of a simulation that has run. */
@@ -126,7 +151,8 @@ public final class HostSimulation {
         return ResultAssembler.assemble(ctx, parts.vms, vcpus.length);
     }
 
-    private void setUp() {
+    /** Boot: IOAPIC entries, vectors and sources, placement, and every pCPU's first pick; no event has run yet. */
+    void start() {
         Scenario sc = ctx.scenario;
         ctx.recording = sc.warmupNs() == 0;
         if (!ctx.recording) {

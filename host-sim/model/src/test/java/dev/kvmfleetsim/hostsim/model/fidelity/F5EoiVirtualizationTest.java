@@ -1,5 +1,6 @@
 package dev.kvmfleetsim.hostsim.model.fidelity;
 
+import dev.kvmfleetsim.hostsim.model.testing.ExitLog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvmfleetsim.hostsim.model.SimulationResult;
