@@ -61,7 +61,12 @@ final class SpinExits {
         v.ple.onPleExit();
         ctx.count(v.vm, KvmStat.PLE_EXITS);
         Vm vm = v.vm;
-        SpinResult r = vm.directedYield.onSpin(v.index, true, ctx.now);
+        // kvm_vcpu_on_spin: a successful yield_to calls schedule() inside the loop, so a boosting spinner stays
+        // in_spin_loop (and keeps its dy_eligible state) until it runs again; otherwise the loop ends here (§5.2).
+        SpinResult r = vm.directedYield.onSpinDeferringFinish(v.index, true, ctx.now);
+        if (!r.boosted() && r.failure() != SpinFailure.TOO_FEW_VCPUS) {
+            vm.directedYield.finishSpin(v.index);
+        }
         if (r.failure() != SpinFailure.TOO_FEW_VCPUS) {
             ctx.count(vm, KvmStat.SPIN_YIELD_ATTEMPTED);
             if (ctx.recording) {

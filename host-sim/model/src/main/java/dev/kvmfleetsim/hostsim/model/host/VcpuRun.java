@@ -63,6 +63,10 @@ final class VcpuRun {
     /** {@code vcpu_enter_guest}: process requests, sync PIR, inject or arm the interrupt window, enter. */
     void enterGuest(Vcpu v) {
         v.mode = VcpuMode.GUEST;
+        if (v.vm.directedYield.inSpinLoop(v.index)) {
+            // A boosting spinner that schedule() kept on its pCPU: kvm_vcpu_on_spin returns now (§5.2).
+            v.vm.directedYield.finishSpin(v.index);
+        }
         if (v.exitReason == ExitReason.HLT && v.haltStartNs >= 0) {
             // perf kvm stat charges the time blocked (and polled) to the HLT exit.
             ctx.recordExit(v, ExitReason.HLT, v.haltStartNs, ctx.now - v.haltStartNs);
