@@ -143,14 +143,16 @@ final class PcpuScheduler {
      */
     void enqueueWoken(Vcpu v, long delayNs) {
         Pcpu p = pcpus[v.pcpu];
-        boolean resched = p.rq.enqueue(v.entity, ctx.now, true);
+        p.rq.enqueue(v.entity, ctx.now, true);
         if (p.running == null) {
             if (!p.wakePending) {
                 p.wakePending = true;
                 long at = ctx.now + delayNs + ctx.costs.wakeupLatencyNs() + HostContext.sample(v, ctx.costs.hlt());
                 ctx.queue.schedule(at, EventKind.PCPU_WAKE, p.id, 0);
             }
-        } else if (resched) {
+        } else if (p.rq.needResched()) {
+            // The wakee preempts, or enqueue's update_curr found curr's slice used up: resched_curr either way. A
+            // request latched earlier is honoured here too (the kernel's TIF_NEED_RESCHED is never dropped).
             requestResched(p.running);
         }
         armTick(p);
@@ -199,7 +201,8 @@ final class PcpuScheduler {
         Pcpu p = pcpus[cpu];
         p.tickArmed = false;
         Vcpu v = p.running;
-        if (v != null && p.rq.updateCurr(ctx.now)) {
+        p.rq.updateCurr(ctx.now);
+        if (v != null && p.rq.needResched()) {
             requestResched(v);
         }
         armTick(p);
