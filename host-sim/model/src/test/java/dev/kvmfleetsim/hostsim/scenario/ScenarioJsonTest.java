@@ -305,7 +305,7 @@ class ScenarioJsonTest {
                 99L,
                 20_000_000L,
                 1_000_000L,
-                new HostConfig(8, 3.1, 1_500L, HostConfig.Placement.SPREAD, false),
+                new HostConfig(8, 3.1, 1_500L, HostConfig.Placement.SPREAD, false, true),
                 new VmConfig(2, 6),
                 new KvmParams(false, true, false, true, false, false, false, false, 1_234L, EoiClearMode.V2),
                 new ExitCosts(

@@ -1,5 +1,6 @@
 package dev.kvmfleetsim.hostsim.model.host;
 
+import dev.kvmfleetsim.hostsim.model.exit.ExitReason;
 import dev.kvmfleetsim.hostsim.model.scenario.Scenario;
 import dev.kvmfleetsim.hostsim.model.sched.Eevdf;
 import dev.kvmfleetsim.hostsim.model.stats.KvmStat;
@@ -188,22 +189,34 @@ final class PcpuScheduler {
         }
     }
 
-    /** Ticks run while more than one thread is runnable on the pCPU (NO_HZ otherwise). */
+    /**
+     * The tick runs while the pCPU is busy (NO_HZ_IDLE stops it only when idle); with {@code nohz_full} it also stops
+     * while a single task runs ({@code sched_can_stop_tick}).
+     */
     private void armTick(Pcpu p) {
-        if (!p.tickArmed && p.rq.nrQueued() > 1) {
+        if (!p.tickArmed && p.running != null && (p.rq.nrQueued() > 1 || !ctx.scenario.host().nohzFull())) {
             p.tickArmed = true;
             ctx.queue.schedule(ctx.now + ctx.scenario.sched().tickNs(), EventKind.TICK, p.id, 0);
         }
     }
 
-    /** {@link EventKind#TICK}: {@code scheduler_tick} -> {@code update_curr}; a resched wish preempts at next exit. */
+    /**
+     * {@link EventKind#TICK}: the host's timer interrupt, {@code sched_tick} -> {@code update_curr}. In guest mode the
+     * interrupt itself exits (EXTERNAL_INTERRUPT), and the vCPU schedules at the end of that exit if a resched is
+     * wanted; in the host a wanted resched is {@code resched_curr}.
+     */
     void onTick(int cpu) {
         Pcpu p = pcpus[cpu];
         p.tickArmed = false;
         Vcpu v = p.running;
-        p.rq.updateCurr(ctx.now);
-        if (v != null && p.rq.needResched()) {
-            requestResched(v);
+        if (v != null) {
+            p.rq.updateCurr(ctx.now);
+            if (v.mode == VcpuMode.GUEST) {
+                v.needResched |= p.rq.needResched();
+                run.startExit(v, ExitReason.EXTERNAL_INTERRUPT, HostContext.sample(v, ctx.costs.externalInterrupt()));
+            } else if (p.rq.needResched()) {
+                requestResched(v);
+            }
         }
         armTick(p);
     }

@@ -10,10 +10,14 @@ package dev.kvmfleetsim.hostsim.model.scenario;
  * @param vmCgroups each VM's vCPU threads run in a cgroup of their own (libvirt's default): a directed yield by a
  *     vCPU that is its VM's only runnable thread on the pCPU then leaves the group-level pick unchanged (kvm-model
  *     §6.4, [I])
+ * @param nohzFull {@code nohz_full} on every pCPU: the tick stops while one task runs. Off (the distributions'
+ *     NO_HZ_IDLE): a busy pCPU ticks at HZ, and each tick that lands in guest mode is an EXTERNAL_INTERRUPT exit
+ *     (kvm-model §3.1 reason 1)
  */
-public record HostConfig(int pcpus, double tscGhz, long contextSwitchNs, Placement placement, boolean vmCgroups) {
+public record HostConfig(
+        int pcpus, double tscGhz, long contextSwitchNs, Placement placement, boolean vmCgroups, boolean nohzFull) {
     public static HostConfig defaults() {
-        return new HostConfig(16, 2.4, 2_000L, Placement.RANDOM, true);
+        return new HostConfig(16, 2.4, 2_000L, Placement.RANDOM, true, false);
     }
 
     /** vCPU thread placement. */

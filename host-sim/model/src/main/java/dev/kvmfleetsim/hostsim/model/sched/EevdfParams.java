@@ -6,8 +6,9 @@ package dev.kvmfleetsim.hostsim.model.sched;
  * 01 to 05, §6.5). All times in ns.
  *
  * @param baseSliceNs {@code sysctl_sched_base_slice}: 2.8 ms on hosts with 8 or more CPUs since v6.15 (§6.1)
- * @param tickNs {@code TICK_NSEC}, which enters the saved-lag clamp {@code calc_delta_fair(max(2·r, TICK_NSEC))}; 4 ms
- *     for HZ=250 (§6.1, [I]). The run queue itself is ticked by its caller via {@link Eevdf#updateCurr(long)}
+ * @param tickNs {@code TICK_NSEC}, which enters the saved-lag clamp {@code calc_delta_fair(max(2·r, TICK_NSEC))}, and the
+ *     host tick's period: 1 ms for HZ=1000, the CONFIG_HZ of RHEL's and Fedora's kernels, on which the series was most
+ *     likely measured (the seeds do not say; §6.1, [I]). The run queue itself is ticked by its caller via {@link Eevdf#updateCurr(long)}
  * @param delayDequeue {@code SCHED_FEAT(DELAY_DEQUEUE)}: an ineligible sleeper stays queued as {@code sched_delayed}
  *     (§6.2)
  * @param delayZero {@code SCHED_FEAT(DELAY_ZERO)}: the delayed entity's positive lag is clipped to 0 when it finally
@@ -51,7 +52,7 @@ public record EevdfParams(
      * HZ=250, DELAY_DEQUEUE, DELAY_ZERO, PICK_BUDDY and RUN_TO_PARITY on, k = 0.25, 6 ms forced-resched interval.
      */
     public static EevdfParams defaults() {
-        return new EevdfParams(2_800_000L, 4_000_000L, true, true, true, true, true, 0.25, 6_000_000L);
+        return new EevdfParams(2_800_000L, 1_000_000L, true, true, true, true, true, 0.25, 6_000_000L);
     }
 
     /** Upstream without the series: {@link #defaults()} with {@code eevdfLagCredit} off. */

@@ -20,6 +20,7 @@ class F4MulticastPathsTest {
                   "name": "multicast",
                   "seed": 5,
                   "duration_ns": 40000000,
+                  "host": { "nohz_full": true },
                   "vms": { "count": 1, "vcpus": %d },
                   "kvm": { "x2apic": true, %s },
                   "guest": { "idle_ns_mean": 0, "apic_addressing": "%s", "broadcast_shorthand": %s },

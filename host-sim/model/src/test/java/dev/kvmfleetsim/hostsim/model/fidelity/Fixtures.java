@@ -37,7 +37,8 @@ final class Fixtures {
 
     /**
      * One sender (vCPU 0) sends unicast IPIs to one receiver (vCPU 1); both always busy (never idle), so the
-     * receiver is running in guest mode when IPIs arrive.
+     * receiver is running in guest mode when IPIs arrive. The host runs {@code nohz_full} (isolated CPUs, as IPI
+     * microbenchmarks are run), so that the only exits are the IPIs' own, not host timer ticks.
      */
     static String unicast(boolean x2apic, boolean apicv, boolean ipiv, boolean fastpath) {
         return """
@@ -45,6 +46,7 @@ final class Fixtures {
                   "name": "unicast-0-to-1",
                   "seed": 11,
                   "duration_ns": 50000000,
+                  "host": { "nohz_full": true },
                   "vms": { "count": 1, "vcpus": 2 },
                   "kvm": { "x2apic": %s, "enable_apicv": %s, "enable_ipiv": %s, "ipi_fastpath": %s },
                   "guest": { "idle_ns_mean": 0 },

@@ -36,7 +36,8 @@ final class HostHarness {
     }
 
     /**
-     * A VM of {@code vcpus} vCPUs, each on its own pCPU, always busy (no idle, no IPI sources, no workload), with the
+     * A VM of {@code vcpus} vCPUs, each on its own {@code nohz_full} pCPU (no tick while one task runs), always busy
+     * (no idle, no IPI sources, no workload), with the
      * given {@code kvm} and {@code guest} settings (JSON object bodies), booted and run to 1 ms: every vCPU is then in
      * guest mode and nothing is scheduled. Vector {@link #IPI_VECTOR} has an IPI handler of 2 us on every vCPU (an IPI
      * source that never fires by itself).
@@ -45,7 +46,7 @@ final class HostHarness {
         String guestJson = guest.isEmpty() ? "\"idle_ns_mean\": 0" : "\"idle_ns_mean\": 0, " + guest;
         HostHarness h = boot("""
                 {"name": "harness", "seed": 7, "duration_ns": 1000000000,
-                 "host": {"pcpus": %d}, "vms": {"count": 1, "vcpus": %d},
+                 "host": {"pcpus": %d, "nohz_full": true}, "vms": {"count": 1, "vcpus": %d},
                  "kvm": {%s}, "guest": {%s},
                  "ipis": [{"pattern": "unicast", "rate_per_sec": 0, "vector": "0xfb", "handler_ns": 2000}]}
                 """.formatted(vcpus, vcpus, kvm, guestJson));

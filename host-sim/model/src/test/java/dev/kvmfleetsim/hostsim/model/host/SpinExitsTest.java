@@ -34,6 +34,9 @@ class SpinExitsTest {
     @Test
     void aBoostingSpinnerStaysInSpinLoopUntilItRunsAgain() {
         HostHarness h = twoVcpusOnOnePcpu();
+        // Wait for a moment where one runs in guest mode and the other waits, preempted.
+        stepUntil(h, () -> h.vcpu(0).mode == VcpuMode.GUEST && h.vcpu(1).preempted
+                || h.vcpu(1).mode == VcpuMode.GUEST && h.vcpu(0).preempted);
         Vcpu spinner = h.vcpu(0).mode == VcpuMode.GUEST ? h.vcpu(0) : h.vcpu(1);
         Vcpu other = spinner == h.vcpu(0) ? h.vcpu(1) : h.vcpu(0);
         assertThat(other.mode).isEqualTo(VcpuMode.RUNNABLE);

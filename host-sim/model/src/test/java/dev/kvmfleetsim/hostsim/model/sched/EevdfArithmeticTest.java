@@ -124,7 +124,7 @@ class EevdfArithmeticTest {
         int a = rq.addEntity(1024, 1 * MS);
         rq.enqueue(a, 0, true);
         assertThat(rq.sliceNs(a)).isEqualTo(1 * MS);
-        assertThat(rq.lagLimit(a)).as("max(2 ms, 4 ms tick)").isEqualTo(4 * MS);
+        assertThat(rq.lagLimit(a)).as("max(2 ms, 1 ms tick)").isEqualTo(2 * MS);
         assertThat(rq.deadline(a) - rq.vruntime(a)).isEqualTo(500_000);
     }
 }
