@@ -20,6 +20,7 @@ import dev.kvmfleetsim.hostsim.model.scenario.DeviceSource;
 import dev.kvmfleetsim.hostsim.model.scenario.IoapicWrite;
 import dev.kvmfleetsim.hostsim.model.scenario.IpiSource;
 import dev.kvmfleetsim.hostsim.model.scenario.MsiSource;
+import dev.kvmfleetsim.hostsim.model.ple.PleParams;
 import dev.kvmfleetsim.hostsim.model.scenario.Scenario;
 import dev.kvmfleetsim.hostsim.model.scenario.ScenarioValidator;
 import dev.kvmfleetsim.hostsim.model.scenario.ScenarioValidator.Violation;
@@ -83,6 +84,11 @@ public final class ScenarioJson {
             throw new InvalidScenarioException(List.of(new Violation("(file)", "must be a JSON object")));
         }
         ObjectNode merged = JSON.valueToTree(Scenario.defaults());
+        JsonNode vendor = user.path("ple").path("vendor");
+        if (vendor.isTextual() && vendor.asText().equalsIgnoreCase("amd_svm")) {
+            // The SVM pause filter has its own defaults (3000 PAUSEs, max 65535): fields left out take those.
+            merged.set("ple", JSON.valueToTree(PleParams.amdDefaults()));
+        }
         // Fields with a problem keep their default, so the rest can still be bound and checked: all problems of
         // the file are reported at once.
         merge(merged, user, "", problems);

@@ -96,7 +96,8 @@ final class GuestWorkload {
                     break;
                 case LOCK:
                     if (acquire(v, v.work.spinLock)) {
-                        v.work.step = WorkloadState.Step.CRITICAL;
+                        // Uncontended: the critical section runs now, then the unlock (one section, not two).
+                        v.work.step = WorkloadState.Step.UNLOCK;
                         hooks.startCompute(v, draw(r, cfg.criticalSectionNs()), 0);
                     } else {
                         // Queued behind the holder: spin (and, with PV spinlocks, halt after the threshold).

@@ -134,6 +134,7 @@ final class IcrWrite {
             }
             long cost = HostContext.sample(v, ctx.costs.vmcall())
                     + Math.max(0, j - i - 1) * ctx.costs.kvmDeliverPerTargetNs();
+            ctx.count(vm, KvmStat.HYPERCALLS); // kvm_emulate_hypercall counts every KVM_HC_SEND_IPI
             for (int k = i; k < j; k++) {
                 ctx.count(vm, KvmStat.IPIS_SENT);
                 injection.accept(vm.vcpus[targets[k]], irq, now, offset + cost);

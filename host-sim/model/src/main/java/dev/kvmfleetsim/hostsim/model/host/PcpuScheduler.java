@@ -151,6 +151,11 @@ final class PcpuScheduler {
                 long at = ctx.now + delayNs + ctx.costs.wakeupLatencyNs() + HostContext.sample(v, ctx.costs.hlt());
                 ctx.queue.schedule(at, EventKind.PCPU_WAKE, p.id, 0);
             }
+        } else if (p.running.mode == VcpuMode.POLLING) {
+            // kvm_vcpu_can_poll: single_task_running() fails once another task is runnable; the poller blocks
+            // (kvm_vcpu_block -> schedule, which also honours a wake-up preemption).
+            ctx.bumpEpoch(p.running);
+            halt.block(p.running);
         } else if (p.rq.needResched()) {
             // The wakee preempts, or enqueue's update_curr found curr's slice used up: resched_curr either way. A
             // request latched earlier is honoured here too (the kernel's TIF_NEED_RESCHED is never dropped).

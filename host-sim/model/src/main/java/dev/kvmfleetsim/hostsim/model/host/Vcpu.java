@@ -63,8 +63,8 @@ final class Vcpu {
     boolean needResched;
     /** Since when the thread waits on the run queue (steal time). */
     long runnableSinceNs;
-    /** When the current HLT blocked or started polling; -1 once its exit is charged (0 before the first HLT). */
-    long haltStartNs;
+    /** When the current HLT blocked or started polling; -1 when no such HLT is pending its exit record. */
+    long haltStartNs = -1;
 
     Vcpu(int id, int index, Vm vm, Lapic lapic, SplittableRandom random, PleWindow ple, HaltPoll haltPoll) {
         this.id = id;

@@ -71,6 +71,8 @@ final class VcpuRun {
             // perf kvm stat charges the time blocked (and polled) to the HLT exit.
             ctx.recordExit(v, ExitReason.HLT, v.haltStartNs, ctx.now - v.haltStartNs);
             v.haltStartNs = -1;
+            // vcpu_block: leaving KVM_MP_STATE_HALTED clears pv_unhalted (the kick that woke it is consumed).
+            v.lapic.clearPvUnhalted();
         }
         if (v.lapic.initPending()) {
             // INIT (kvm_vcpu_reset): the LAPIC and, with the series, the IPI context are reset (SEED-06).

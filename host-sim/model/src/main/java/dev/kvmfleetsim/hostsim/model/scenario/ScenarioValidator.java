@@ -1,6 +1,8 @@
 package dev.kvmfleetsim.hostsim.model.scenario;
 
 import dev.kvmfleetsim.hostsim.model.ioapic.Ioapic;
+import dev.kvmfleetsim.hostsim.model.ple.PleParams;
+import dev.kvmfleetsim.hostsim.model.ple.Vendor;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -76,6 +78,18 @@ public final class ScenarioValidator {
             fail("warmup_ns", "must be shorter than duration_ns (" + s.durationNs() + ")");
         }
         positive("host.pcpus", s.host().pcpus());
+        if (s.ple().vendor() == Vendor.AMD_SVM) {
+            // The VMCB's pause filter count is 16 bits wide (svm.c: pause_filter_count_max defaults to USHRT_MAX).
+            long max = PleParams.USHRT_MAX;
+            if (s.ple().pleWindow() > max) {
+                fail("ple.ple_window", "must be <= 65535 on amd_svm (a 16-bit pause filter count), was "
+                        + s.ple().pleWindow());
+            }
+            if (s.ple().pleWindowMax() > max) {
+                fail("ple.ple_window_max", "must be <= 65535 on amd_svm (a 16-bit pause filter count), was "
+                        + s.ple().pleWindowMax());
+            }
+        }
         if (!(s.host().tscGhz() > 0) || Double.isInfinite(s.host().tscGhz())) {
             fail("host.tsc_ghz", "must be a finite number > 0, was " + s.host().tscGhz());
         }

@@ -156,6 +156,18 @@ class GuestWorkloadTest {
     // ---- spinlocks, kvm-model §7.1 ----
 
     @Test
+    void anUncontendedLockRunsItsCriticalSectionOnce() {
+        vm(1, config(1.0, 0, 0, 0), guest(false, false, false));
+        startAll();
+        computeDone(vcpus[0]); // user compute done: takes the free lock and starts the critical section
+        assertThat(vcpus[0].work.spinLock).isEqualTo(0);
+        hooks.trace.clear();
+        computeDone(vcpus[0]); // the critical section ends: unlock, then the kernel part of the iteration
+        assertThat(vcpus[0].work.spinLock).as("released after one critical section").isEqualTo(-1);
+        assertThat(hooks.calls("compute")).as("the next step is the kernel work, at CPL0").hasSize(1);
+    }
+
+    @Test
     void aContendedSpinlockIsHandedOverInArrivalOrder() {
         vm(3, config(1.0, 0, 0, 0), guest(false, false, false));
         startAll();

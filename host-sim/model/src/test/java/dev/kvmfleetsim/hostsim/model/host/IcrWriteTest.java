@@ -118,6 +118,7 @@ class IcrWriteTest {
         assertThat(sender.mode).isEqualTo(VcpuMode.GUEST);
         long fastpathBefore = h.counter(sender, KvmStat.ICR_FASTPATH);
         long sentBefore = h.counter(sender, KvmStat.IPIS_SENT);
+        long hypercallsBefore = h.counter(sender, KvmStat.HYPERCALLS);
         h.log.clear();
         IpiSource src = new IpiSource(
                 row.pattern(),
@@ -138,6 +139,9 @@ class IcrWriteTest {
         assertThat(sender.mode)
                 .as("the sender is in the host while its exits run")
                 .isEqualTo(row.exits().isEmpty() ? VcpuMode.GUEST : VcpuMode.HOST);
+        assertThat(h.counter(sender, KvmStat.HYPERCALLS) - hypercallsBefore)
+                .as("hypercalls: one per KVM_HC_SEND_IPI")
+                .isEqualTo(row.exits().stream().filter(r -> r == VMCALL).count());
         long ipisSent = h.counter(sender, KvmStat.IPIS_SENT) - sentBefore;
         assertThat(ipisSent).as("ipis_sent counts targets or writes").isPositive();
 
