@@ -99,12 +99,17 @@ final class SpinExits {
         halt.executeHlt(v);
     }
 
-    /** {@code KVM_HC_KICK_CPU}: unhalt the target (REMRD delivery, §1.3), then {@code kvm_sched_yield} to it (§5.5). */
+    /**
+     * {@code KVM_HC_KICK_CPU}: unhalt the target (REMRD delivery, §1.3), then, with the queue-head boost
+     * (266e85a5ec91), {@code kvm_sched_yield} to it (§5.5).
+     */
     void pvKick(Vcpu from, Vcpu target) {
         ctx.count(from.vm, KvmStat.HYPERCALLS);
         long irq = Icr.encode(0, Icr.DM_REMRD, Icr.DEST_PHYSICAL, true, false, 0, target.index);
         injection.accept(target, irq, ctx.now, 0);
-        schedYield(from, target);
+        if (from.vm.directedYield.params().queueHeadBoost()) {
+            schedYield(from, target);
+        }
         run.startExit(from, ExitReason.VMCALL, HostContext.sample(from, ctx.costs.vmcall()));
     }
 

@@ -120,7 +120,8 @@ public final class DirectedYield {
                     continue;
                 }
                 r.examined++;
-                if (!view.ready(idx)) {
+                // step 3.2: vcpu->ready since d73eb57b80b9; vcpu->preempted before it (readyBoost off)
+                if (!(params.readyBoost() ? view.ready(idx) : view.preempted(idx))) {
                     continue;
                 }
                 if (view.blocking(idx) && !view.dyRunnable(idx)) {

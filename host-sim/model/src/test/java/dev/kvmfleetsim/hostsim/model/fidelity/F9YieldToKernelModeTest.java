@@ -29,7 +29,7 @@ class F9YieldToKernelModeTest {
     private static final long WINDOW_NS = 50_000_000L;
     private static final long SENT_AT = 1_000_000L;
 
-    private static final DirectedYieldParams STRICT_09 = new DirectedYieldParams(true, false);
+    private static final DirectedYieldParams STRICT_09 = new DirectedYieldParams(true, false, true, true);
 
     private final IpiTracker tracker = new IpiTracker(VCPUS, true, WINDOW_NS, EoiClearMode.V3_INFERRED);
 

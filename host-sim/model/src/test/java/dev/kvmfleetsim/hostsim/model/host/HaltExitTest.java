@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvmfleetsim.hostsim.model.exit.ExitReason;
 import dev.kvmfleetsim.hostsim.model.lapic.Icr;
+import dev.kvmfleetsim.hostsim.model.stats.KvmStat;
+import dev.kvmfleetsim.hostsim.model.yield.DirectedYield;
+import dev.kvmfleetsim.hostsim.model.yield.DirectedYieldParams;
+import dev.kvmfleetsim.hostsim.model.yield.IpiReceiverQuery;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What a HLT leaves behind (kvm-model §3.4, §7.1): {@code __kvm_emulate_halt} with an event already pending is one
@@ -69,5 +75,25 @@ class HaltExitTest {
         h.ctx.now = 1_502_000;
         h.parts.halt.wake(other, 0);
         assertThat(poller.mode).as("the poll stops and the poller blocks").isEqualTo(VcpuMode.BLOCKED);
+    }
+
+    @ParameterizedTest(name = "queue_head_boost={0}")
+    @ValueSource(booleans = {true, false})
+    void theKickYieldsToTheQueueHeadOnlyWithTheBoost(boolean boost) {
+        HostHarness h = HostHarness.busyVm(2, NO_APICV, "");
+        Vcpu waiter = h.vcpu(0);
+        Vcpu unlocker = h.vcpu(1);
+        waiter.vm.directedYield = new DirectedYield(
+                2,
+                new DirectedYieldParams(true, true, true, boost),
+                new VmVcpuView(waiter.vm.vcpus, false, h.parts.scheduler),
+                IpiReceiverQuery.NONE);
+        long before = h.counter(unlocker, KvmStat.DIRECTED_YIELD_ATTEMPTED);
+        h.ctx.now = 2_000_000;
+        h.parts.guestCpu.pauseGuest(unlocker);
+        h.parts.spinExits.pvKick(unlocker, waiter);
+        assertThat(h.counter(unlocker, KvmStat.DIRECTED_YIELD_ATTEMPTED) - before)
+                .as("kvm_sched_yield after KVM_HC_KICK_CPU")
+                .isEqualTo(boost ? 1 : 0);
     }
 }

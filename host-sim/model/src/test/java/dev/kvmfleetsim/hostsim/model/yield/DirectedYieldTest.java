@@ -15,7 +15,7 @@ class DirectedYieldTest {
     }
 
     private static DirectedYield strict09(FakeVcpus v, IpiReceiverQuery ipi) {
-        return new DirectedYield(16, new DirectedYieldParams(true, false), v, ipi);
+        return new DirectedYield(16, new DirectedYieldParams(true, false, true, true), v, ipi);
     }
 
     private static DirectedYield series(FakeVcpus v, IpiReceiverQuery ipi) {
