@@ -41,8 +41,8 @@ class ModelPurityTest {
     private static final List<String> COMPONENTS =
             List.of("engine", "exit", "halt", "ioapic", "ipi", "lapic", "ple", "sched", "stats", "yield");
 
-    private static final Pattern UPWARD =
-            Pattern.compile("^import\\s+(static\\s+)?dev\\.kvmfleetsim\\.hostsim\\.(model\\.(host|scenario)\\b|scenario\\b|cli\\b)");
+    private static final Pattern UPWARD = Pattern.compile(
+            "^import\\s+(static\\s+)?dev\\.kvmfleetsim\\.hostsim\\.(model\\.(host|scenario)\\b|scenario\\b|cli\\b)");
 
     @Test
     void componentPackagesDoNotImportTheHostOrTheScenario() throws IOException {
@@ -68,9 +68,17 @@ class ModelPurityTest {
 
     @Test
     void theUpwardRuleCatchesAnUpwardImport() {
-        assertThat(UPWARD.matcher("import dev.kvmfleetsim.hostsim.model.host.Vcpu;").find()).isTrue();
-        assertThat(UPWARD.matcher("import dev.kvmfleetsim.hostsim.model.scenario.KvmParams;").find()).isTrue();
-        assertThat(UPWARD.matcher("import dev.kvmfleetsim.hostsim.scenario.ScenarioJson;").find()).isTrue();
-        assertThat(UPWARD.matcher("import dev.kvmfleetsim.hostsim.model.lapic.Icr;").find()).isFalse();
+        assertThat(UPWARD.matcher("import dev.kvmfleetsim.hostsim.model.host.Vcpu;")
+                        .find())
+                .isTrue();
+        assertThat(UPWARD.matcher("import dev.kvmfleetsim.hostsim.model.scenario.KvmParams;")
+                        .find())
+                .isTrue();
+        assertThat(UPWARD.matcher("import dev.kvmfleetsim.hostsim.scenario.ScenarioJson;")
+                        .find())
+                .isTrue();
+        assertThat(UPWARD.matcher("import dev.kvmfleetsim.hostsim.model.lapic.Icr;")
+                        .find())
+                .isFalse();
     }
 }

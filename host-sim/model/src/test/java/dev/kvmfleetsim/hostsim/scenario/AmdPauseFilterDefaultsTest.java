@@ -17,8 +17,8 @@ class AmdPauseFilterDefaultsTest {
     void theAmdVendorAloneTakesTheSvmDefaults() {
         Scenario s = ScenarioJson.read("{\"name\": \"a\", \"ple\": {\"vendor\": \"amd_svm\"}}", false);
         assertThat(s.ple()).isEqualTo(PleParams.amdDefaults());
-        Scenario tuned = ScenarioJson.read(
-                "{\"name\": \"a\", \"ple\": {\"vendor\": \"amd_svm\", \"ple_window\": 6000}}", false);
+        Scenario tuned =
+                ScenarioJson.read("{\"name\": \"a\", \"ple\": {\"vendor\": \"amd_svm\", \"ple_window\": 6000}}", false);
         assertThat(tuned.ple().pleWindow()).isEqualTo(6000);
         assertThat(tuned.ple().pleWindowMax()).isEqualTo(PleParams.USHRT_MAX);
     }

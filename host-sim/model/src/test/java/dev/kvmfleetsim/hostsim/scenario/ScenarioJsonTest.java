@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.kvmfleetsim.hostsim.model.InvalidScenarioException;
 import dev.kvmfleetsim.hostsim.model.halt.HaltPollParams;
+import dev.kvmfleetsim.hostsim.model.ipi.EoiClearMode;
 import dev.kvmfleetsim.hostsim.model.ple.PleParams;
 import dev.kvmfleetsim.hostsim.model.scenario.CostDist;
 import dev.kvmfleetsim.hostsim.model.scenario.DeviceSource;
-import dev.kvmfleetsim.hostsim.model.ipi.EoiClearMode;
 import dev.kvmfleetsim.hostsim.model.scenario.ExitCosts;
 import dev.kvmfleetsim.hostsim.model.scenario.GuestConfig;
 import dev.kvmfleetsim.hostsim.model.scenario.HostConfig;

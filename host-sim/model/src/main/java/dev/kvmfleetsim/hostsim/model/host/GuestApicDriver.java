@@ -15,6 +15,7 @@ final class GuestApicDriver {
     private final int[] targets;
     /** The ICR values of the send being built. */
     private final long[] writes;
+
     private IcrWrite icr;
 
     GuestApicDriver(HostContext ctx, int vcpusPerVm) {

@@ -49,9 +49,8 @@ public final class HostSimulation {
         GuestCpu guestCpu = new GuestCpu(ctx);
         PcpuScheduler scheduler = new PcpuScheduler(ctx);
         WorkloadConfig wl = scenario.workload().resolved();
-        GuestWorkload workload = wl.mix() == WorkloadMix.NONE
-                ? null
-                : new GuestWorkload(guestCpu, wl, scenario.guest(), vmCount, perVm);
+        GuestWorkload workload =
+                wl.mix() == WorkloadMix.NONE ? null : new GuestWorkload(guestCpu, wl, scenario.guest(), vmCount, perVm);
         Vm[] vms = new Vm[vmCount];
         this.vcpus = new Vcpu[vmCount * perVm];
         for (int m = 0; m < vmCount; m++) {

@@ -99,7 +99,8 @@ final class IrqSources {
             IpiSource src = ipiSources[s];
             // Every vCPU can receive every source's vector.
             v.vectors.install(src.vector(), VectorTable.Kind.IPI, s, src.handlerNs());
-            if (src.ratePerSec() > 0 && (src.senders().isEmpty() || src.senders().contains(v.index))) {
+            if (src.ratePerSec() > 0
+                    && (src.senders().isEmpty() || src.senders().contains(v.index))) {
                 mine[n++] = s;
             }
         }

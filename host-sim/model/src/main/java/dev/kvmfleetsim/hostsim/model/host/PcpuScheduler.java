@@ -199,7 +199,9 @@ final class PcpuScheduler {
      * while a single task runs ({@code sched_can_stop_tick}).
      */
     private void armTick(Pcpu p) {
-        if (!p.tickArmed && p.running != null && (p.rq.nrQueued() > 1 || !ctx.scenario.host().nohzFull())) {
+        if (!p.tickArmed
+                && p.running != null
+                && (p.rq.nrQueued() > 1 || !ctx.scenario.host().nohzFull())) {
             p.tickArmed = true;
             ctx.queue.schedule(ctx.now + ctx.scenario.sched().tickNs(), EventKind.TICK, p.id, 0);
         }

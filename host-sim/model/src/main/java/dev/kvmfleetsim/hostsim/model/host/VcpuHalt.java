@@ -61,8 +61,7 @@ final class VcpuHalt {
         v.haltPoll.onWakeup(ctx.now - v.haltStartNs, true);
         v.mode = VcpuMode.HOST;
         ctx.bumpEpoch(v);
-        ctx.scheduleEpochEvent(
-                v, ctx.now + delayNs + HostContext.sample(v, ctx.costs.hlt()), EventKind.EXIT_END);
+        ctx.scheduleEpochEvent(v, ctx.now + delayNs + HostContext.sample(v, ctx.costs.hlt()), EventKind.EXIT_END);
     }
 
     /** {@link EventKind#POLL_END}: nothing arrived within the poll window. */

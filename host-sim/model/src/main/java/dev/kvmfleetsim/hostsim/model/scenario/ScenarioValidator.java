@@ -82,12 +82,16 @@ public final class ScenarioValidator {
             // The VMCB's pause filter count is 16 bits wide (svm.c: pause_filter_count_max defaults to USHRT_MAX).
             long max = PleParams.USHRT_MAX;
             if (s.ple().pleWindow() > max) {
-                fail("ple.ple_window", "must be <= 65535 on amd_svm (a 16-bit pause filter count), was "
-                        + s.ple().pleWindow());
+                fail(
+                        "ple.ple_window",
+                        "must be <= 65535 on amd_svm (a 16-bit pause filter count), was "
+                                + s.ple().pleWindow());
             }
             if (s.ple().pleWindowMax() > max) {
-                fail("ple.ple_window_max", "must be <= 65535 on amd_svm (a 16-bit pause filter count), was "
-                        + s.ple().pleWindowMax());
+                fail(
+                        "ple.ple_window_max",
+                        "must be <= 65535 on amd_svm (a 16-bit pause filter count), was "
+                                + s.ple().pleWindowMax());
             }
         }
         if (!(s.host().tscGhz() > 0) || Double.isInfinite(s.host().tscGhz())) {

@@ -3,9 +3,9 @@ package dev.kvmfleetsim.hostsim.model.fidelity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvmfleetsim.hostsim.model.SimulationResult;
+import dev.kvmfleetsim.hostsim.model.ipi.EoiClearMode;
 import dev.kvmfleetsim.hostsim.model.ipi.IpiTracker;
 import dev.kvmfleetsim.hostsim.model.lapic.Icr;
-import dev.kvmfleetsim.hostsim.model.ipi.EoiClearMode;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,10 @@
 package dev.kvmfleetsim.hostsim.model.fidelity;
 
-import dev.kvmfleetsim.hostsim.model.testing.ExitLog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvmfleetsim.hostsim.model.SimulationResult;
 import dev.kvmfleetsim.hostsim.model.exit.ExitReason;
+import dev.kvmfleetsim.hostsim.model.testing.ExitLog;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;

@@ -2,9 +2,9 @@ package dev.kvmfleetsim.hostsim.model.fidelity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvmfleetsim.hostsim.model.ipi.EoiClearMode;
 import dev.kvmfleetsim.hostsim.model.ipi.IpiTracker;
 import dev.kvmfleetsim.hostsim.model.lapic.Icr;
-import dev.kvmfleetsim.hostsim.model.ipi.EoiClearMode;
 import dev.kvmfleetsim.hostsim.model.yield.BoostCause;
 import dev.kvmfleetsim.hostsim.model.yield.DirectedYield;
 import dev.kvmfleetsim.hostsim.model.yield.DirectedYieldParams;

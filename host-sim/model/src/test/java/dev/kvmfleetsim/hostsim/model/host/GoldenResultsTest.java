@@ -58,7 +58,8 @@ class GoldenResultsTest {
         }
         for (boolean on : new boolean[] {true, false}) {
             String onOff = on ? "on" : "off";
-            cases.add(new Case("a1-series-" + onOff, ScenarioJson.read(A1_JSON.formatted(onOff, on, on, on, on), false)));
+            cases.add(
+                    new Case("a1-series-" + onOff, ScenarioJson.read(A1_JSON.formatted(onOff, on, on, on, on), false)));
         }
         return cases;
     }
@@ -71,13 +72,16 @@ class GoldenResultsTest {
             for (long seed : SEEDS) {
                 String file = String.format(Locale.ROOT, "%s-seed%d.json", c.name(), seed);
                 tests.add(DynamicTest.dynamicTest(file, () -> {
-                    String actual = ScenarioJson.write(Simulator.run(c.scenario().withSeed(seed))) + "\n";
+                    String actual =
+                            ScenarioJson.write(Simulator.run(c.scenario().withSeed(seed))) + "\n";
                     Path golden = GOLDEN.resolve(file);
                     if (update) {
                         Files.createDirectories(GOLDEN);
                         Files.writeString(golden, actual);
                     }
-                    assertThat(golden).as("golden file (regenerate: see GoldenResultsTest)").exists();
+                    assertThat(golden)
+                            .as("golden file (regenerate: see GoldenResultsTest)")
+                            .exists();
                     assertThat(actual).as(file).isEqualTo(Files.readString(golden));
                 }));
             }

@@ -117,20 +117,37 @@ class GuestWorkloadTest {
         IpiTracker tracker = new IpiTracker(n, false, 1_000_000, EoiClearMode.V2);
         Vm vm = new Vm(0, vcpus, lapics, map, new ApicDelivery(lapics, map, false), tracker, null);
         for (int i = 0; i < n; i++) {
-            vcpus[i] = new Vcpu(i, i, vm, lapics[i], new SplittableRandom(100 + i),
-                    new PleWindow(PleParams.intelDefaults()), new HaltPoll(HaltPollParams.defaults()));
+            vcpus[i] = new Vcpu(
+                    i,
+                    i,
+                    vm,
+                    lapics[i],
+                    new SplittableRandom(100 + i),
+                    new PleWindow(PleParams.intelDefaults()),
+                    new HaltPoll(HaltPollParams.defaults()));
         }
         workload = new GuestWorkload(hooks, cfg, guest, 1, n);
     }
 
     private static WorkloadConfig config(double lockP, double callP, int fanout, int stages) {
-        return new WorkloadConfig(WorkloadMix.DBENCH_LIKE, 10_000, 5_000, lockP, 1, 3_000, callP, fanout, 2_000, stages);
+        return new WorkloadConfig(
+                WorkloadMix.DBENCH_LIKE, 10_000, 5_000, lockP, 1, 3_000, callP, fanout, 2_000, stages);
     }
 
     private static GuestConfig guest(boolean pvSpinlock, boolean pvTlbFlush, boolean pvSchedYield) {
         GuestConfig d = GuestConfig.defaults();
-        return new GuestConfig(d.apicAddressing(), d.broadcastShorthand(), d.idle(), d.busyNsMean(), d.idleNsMean(),
-                d.timerHandlerNs(), d.ipiEndsIdle(), pvSpinlock, SPIN_THRESHOLD_NS, pvTlbFlush, pvSchedYield,
+        return new GuestConfig(
+                d.apicAddressing(),
+                d.broadcastShorthand(),
+                d.idle(),
+                d.busyNsMean(),
+                d.idleNsMean(),
+                d.timerHandlerNs(),
+                d.ipiEndsIdle(),
+                pvSpinlock,
+                SPIN_THRESHOLD_NS,
+                pvTlbFlush,
+                pvSchedYield,
                 d.pauseLatencyCycles());
     }
 
@@ -163,8 +180,12 @@ class GuestWorkloadTest {
         assertThat(vcpus[0].work.spinLock).isEqualTo(0);
         hooks.trace.clear();
         computeDone(vcpus[0]); // the critical section ends: unlock, then the kernel part of the iteration
-        assertThat(vcpus[0].work.spinLock).as("released after one critical section").isEqualTo(-1);
-        assertThat(hooks.calls("compute")).as("the next step is the kernel work, at CPL0").hasSize(1);
+        assertThat(vcpus[0].work.spinLock)
+                .as("released after one critical section")
+                .isEqualTo(-1);
+        assertThat(hooks.calls("compute"))
+                .as("the next step is the kernel work, at CPL0")
+                .hasSize(1);
     }
 
     @Test
@@ -175,14 +196,19 @@ class GuestWorkloadTest {
         computeDone(vcpus[2]); // queues first
         computeDone(vcpus[1]); // queues behind vCPU 2
         assertThat(hooks.calls("lockContended")).containsExactly("lockContended 2", "lockContended 1");
-        assertThat(hooks.calls("spin")).as("native qspinlock: no budget")
+        assertThat(hooks.calls("spin"))
+                .as("native qspinlock: no budget")
                 .containsExactly("spin 2 until-done", "spin 1 until-done");
 
         computeUntilUnlocked(vcpus[0]);
-        assertThat(hooks.calls("spinDone")).as("the first waiter, not the lowest index").containsExactly("spinDone 2");
+        assertThat(hooks.calls("spinDone"))
+                .as("the first waiter, not the lowest index")
+                .containsExactly("spinDone 2");
 
         workload.advance(vcpus[2]); // the host resumes the waiter that got the lock (GuestCpu.spinDone)
-        assertThat(hooks.trace.get(hooks.trace.size() - 1)).as("its critical section").isEqualTo("compute 2 cpl0");
+        assertThat(hooks.trace.get(hooks.trace.size() - 1))
+                .as("its critical section")
+                .isEqualTo("compute 2 cpl0");
         computeUntilUnlocked(vcpus[2]);
         assertThat(hooks.calls("spinDone")).containsExactly("spinDone 2", "spinDone 1");
         assertThat(hooks.calls("pvKick")).as("no waiter halted").isEmpty();
@@ -199,7 +225,8 @@ class GuestWorkloadTest {
         computeDone(vcpus[0]);
         computeDone(vcpus[1]);
         computeDone(vcpus[2]);
-        assertThat(hooks.calls("spin")).as("spin SPIN_THRESHOLD, then halt")
+        assertThat(hooks.calls("spin"))
+                .as("spin SPIN_THRESHOLD, then halt")
                 .containsExactly("spin 1 budget=" + SPIN_THRESHOLD_NS, "spin 2 budget=" + SPIN_THRESHOLD_NS);
         vcpus[1].guest.pvHalted = true; // vCPU 1 spent its budget and halted in kvm_wait; vCPU 2 still spins
 
@@ -249,7 +276,9 @@ class GuestWorkloadTest {
         assertThat(sender.work.pendingAcks).isZero();
 
         workload.advance(sender);
-        assertThat(hooks.trace.get(hooks.trace.size() - 1)).as("then kernel compute").isEqualTo("compute 0 cpl0");
+        assertThat(hooks.trace.get(hooks.trace.size() - 1))
+                .as("then kernel compute")
+                .isEqualTo("compute 0 cpl0");
     }
 
     @ParameterizedTest(name = "pv_tlb_flush={0}, pv_sched_yield={1}")
@@ -286,7 +315,8 @@ class GuestWorkloadTest {
 
         assertThat(hooks.calls("ipi")).isEmpty();
         assertThat(hooks.calls("spin")).isEmpty();
-        assertThat(hooks.trace.get(hooks.trace.size() - 1)).as("straight on to kernel compute")
+        assertThat(hooks.trace.get(hooks.trace.size() - 1))
+                .as("straight on to kernel compute")
                 .isEqualTo("compute 0 cpl0");
     }
 

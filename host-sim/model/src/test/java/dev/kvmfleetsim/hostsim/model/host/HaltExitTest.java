@@ -33,8 +33,14 @@ class HaltExitTest {
         h.parts.injection.accept(v, pvUnhaltIrq(v), h.ctx.now, 0);
         h.parts.halt.executeHlt(v);
         h.runUntil(3_000_000);
-        assertThat(h.log.count(0, ExitReason.HLT)).as("one HLT exit, not a second one timed from boot").isEqualTo(1);
-        assertThat(h.log.exits.stream().filter(e -> e.reason() == ExitReason.HLT).findFirst().orElseThrow().timeNs())
+        assertThat(h.log.count(0, ExitReason.HLT))
+                .as("one HLT exit, not a second one timed from boot")
+                .isEqualTo(1);
+        assertThat(h.log.exits.stream()
+                        .filter(e -> e.reason() == ExitReason.HLT)
+                        .findFirst()
+                        .orElseThrow()
+                        .timeNs())
                 .isEqualTo(2_000_000);
     }
 
@@ -55,7 +61,9 @@ class HaltExitTest {
         h.runUntil(3_000_000);
 
         assertThat(waiter.mode).as("woken and back in the guest").isEqualTo(VcpuMode.GUEST);
-        assertThat(waiter.lapic.pvUnhalted()).as("pv_unhalted cleared on leaving the halted state").isFalse();
+        assertThat(waiter.lapic.pvUnhalted())
+                .as("pv_unhalted cleared on leaving the halted state")
+                .isFalse();
     }
 
     @Test

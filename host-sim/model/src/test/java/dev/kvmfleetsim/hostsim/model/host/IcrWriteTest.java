@@ -78,36 +78,114 @@ class IcrWriteTest {
                 // IPIv: physical fixed writes are virtualized; logical and shorthand writes trap as APIC_WRITE.
                 new Row("IPIv x2APIC physical unicast", X2APIC_IPIV, "", 8, uni, List.of(), List.of(), 0),
                 new Row("IPIv x2APIC physical multicast", X2APIC_IPIV, "", 8, multi, three, List.of(), 0),
-                new Row("IPIv x2APIC cluster multicast", X2APIC_IPIV, CLUSTER, 20, multi, twoClusters,
-                        times(2, APIC_WRITE), 0),
+                new Row(
+                        "IPIv x2APIC cluster multicast",
+                        X2APIC_IPIV,
+                        CLUSTER,
+                        20,
+                        multi,
+                        twoClusters,
+                        times(2, APIC_WRITE),
+                        0),
                 new Row("IPIv x2APIC broadcast shorthand", X2APIC_IPIV, "", 8, all, List.of(), times(1, APIC_WRITE), 0),
-                new Row("IPIv x2APIC broadcast as a physical mask", X2APIC_IPIV, NO_SHORTHAND, 8, all, List.of(),
-                        List.of(), 0),
+                new Row(
+                        "IPIv x2APIC broadcast as a physical mask",
+                        X2APIC_IPIV,
+                        NO_SHORTHAND,
+                        8,
+                        all,
+                        List.of(),
+                        List.of(),
+                        0),
                 // x2APIC without IPIv: one MSR_WRITE per ICR write, the fastpath when the APIC map can deliver.
-                new Row("x2APIC physical unicast, fastpath", X2APIC_APICV, "", 8, uni, List.of(), times(1, MSR_WRITE), 1),
-                new Row("x2APIC physical unicast, no fastpath", X2APIC_APICV + ", \"ipi_fastpath\": false", "", 8, uni,
-                        List.of(), times(1, MSR_WRITE), 0),
+                new Row(
+                        "x2APIC physical unicast, fastpath",
+                        X2APIC_APICV,
+                        "",
+                        8,
+                        uni,
+                        List.of(),
+                        times(1, MSR_WRITE),
+                        1),
+                new Row(
+                        "x2APIC physical unicast, no fastpath",
+                        X2APIC_APICV + ", \"ipi_fastpath\": false",
+                        "",
+                        8,
+                        uni,
+                        List.of(),
+                        times(1, MSR_WRITE),
+                        0),
                 new Row("x2APIC physical multicast", X2APIC_APICV, "", 8, multi, three, times(3, MSR_WRITE), 3),
-                new Row("x2APIC cluster multicast", X2APIC_APICV, CLUSTER, 20, multi, twoClusters,
-                        times(2, MSR_WRITE), 2),
+                new Row(
+                        "x2APIC cluster multicast",
+                        X2APIC_APICV,
+                        CLUSTER,
+                        20,
+                        multi,
+                        twoClusters,
+                        times(2, MSR_WRITE),
+                        2),
                 new Row("x2APIC broadcast shorthand", X2APIC_APICV, "", 8, all, List.of(), times(1, MSR_WRITE), 0),
-                new Row("x2APIC broadcast as a physical mask", X2APIC_NO_APICV, NO_SHORTHAND, 8, all, List.of(),
-                        times(7, MSR_WRITE), 7),
+                new Row(
+                        "x2APIC broadcast as a physical mask",
+                        X2APIC_NO_APICV,
+                        NO_SHORTHAND,
+                        8,
+                        all,
+                        List.of(),
+                        times(7, MSR_WRITE),
+                        7),
                 // xAPIC: APIC_WRITE (trap-like) with APICv; two APIC_ACCESS exits (ICR2, then ICR) without.
                 new Row("xAPIC+APICv physical unicast", XAPIC_APICV, "", 8, uni, List.of(), times(1, APIC_WRITE), 0),
                 new Row("xAPIC physical unicast", XAPIC_NO_APICV, "", 8, uni, List.of(), times(2, APIC_ACCESS), 0),
                 new Row("xAPIC physical multicast", XAPIC_NO_APICV, "", 8, multi, three, times(6, APIC_ACCESS), 0),
-                new Row("xAPIC flat multicast: one logical write", XAPIC_NO_APICV, FLAT, 8, multi, three,
-                        times(2, APIC_ACCESS), 0),
-                new Row("xAPIC+APICv flat broadcast as a mask", XAPIC_APICV, FLAT + ", " + NO_SHORTHAND, 8, all,
-                        List.of(), times(1, APIC_WRITE), 0),
+                new Row(
+                        "xAPIC flat multicast: one logical write",
+                        XAPIC_NO_APICV,
+                        FLAT,
+                        8,
+                        multi,
+                        three,
+                        times(2, APIC_ACCESS),
+                        0),
+                new Row(
+                        "xAPIC+APICv flat broadcast as a mask",
+                        XAPIC_APICV,
+                        FLAT + ", " + NO_SHORTHAND,
+                        8,
+                        all,
+                        List.of(),
+                        times(1, APIC_WRITE),
+                        0),
                 // KVM_HC_SEND_IPI: one VMCALL per 128-APIC-ID window for a mask; a unicast stays an ICR write.
-                new Row("PV send-IPI multicast", X2APIC_APICV + ", \"pv_send_ipi\": true", "", 8, multi, three,
-                        times(1, VMCALL), 0),
-                new Row("PV send-IPI broadcast", X2APIC_IPIV + ", \"pv_send_ipi\": true", "", 8, all, List.of(),
-                        times(1, VMCALL), 0),
-                new Row("PV send-IPI unicast is an ICR write", X2APIC_APICV + ", \"pv_send_ipi\": true", "", 8, uni,
-                        List.of(), times(1, MSR_WRITE), 1));
+                new Row(
+                        "PV send-IPI multicast",
+                        X2APIC_APICV + ", \"pv_send_ipi\": true",
+                        "",
+                        8,
+                        multi,
+                        three,
+                        times(1, VMCALL),
+                        0),
+                new Row(
+                        "PV send-IPI broadcast",
+                        X2APIC_IPIV + ", \"pv_send_ipi\": true",
+                        "",
+                        8,
+                        all,
+                        List.of(),
+                        times(1, VMCALL),
+                        0),
+                new Row(
+                        "PV send-IPI unicast is an ICR write",
+                        X2APIC_APICV + ", \"pv_send_ipi\": true",
+                        "",
+                        8,
+                        uni,
+                        List.of(),
+                        times(1, MSR_WRITE),
+                        1));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -135,7 +213,9 @@ class IcrWriteTest {
         h.parts.apicDriver.sendIpi(sender, src);
 
         assertThat(h.log.reasons(0)).as("sender exits").isEqualTo(row.exits());
-        assertThat(h.counter(sender, KvmStat.ICR_FASTPATH) - fastpathBefore).as("fastpath").isEqualTo(row.fastpath());
+        assertThat(h.counter(sender, KvmStat.ICR_FASTPATH) - fastpathBefore)
+                .as("fastpath")
+                .isEqualTo(row.fastpath());
         assertThat(sender.mode)
                 .as("the sender is in the host while its exits run")
                 .isEqualTo(row.exits().isEmpty() ? VcpuMode.GUEST : VcpuMode.HOST);

@@ -66,24 +66,36 @@ class IrqInjectionTest {
         assertThat(h.parts.injection.accept(rx, fixed(rx, IPI_VECTOR), T, 0)).isTrue();
 
         assertThat(rx.pid.pirContains(IPI_VECTOR)).as("posted to the PIR").isTrue();
-        assertThat(rx.lapic.irrContains(IPI_VECTOR)).as("not in the IRR before the notification").isFalse();
+        assertThat(rx.lapic.irrContains(IPI_VECTOR))
+                .as("not in the IRR before the notification")
+                .isFalse();
         assertThat(h.counter(rx, KvmStat.POSTED_INTERRUPTS) - posted).isEqualTo(1);
         h.runUntil(T + NOTIFY_NS - 1);
-        assertThat(rx.guest.inHandler()).as("the notification is still in flight").isFalse();
+        assertThat(rx.guest.inHandler())
+                .as("the notification is still in flight")
+                .isFalse();
         assertThat(rx.pid.pirContains(IPI_VECTOR)).isTrue();
 
         h.runUntil(T + NOTIFY_NS);
-        assertThat(rx.pid.pirContains(IPI_VECTOR)).as("PIR merged into the vIRR").isFalse();
+        assertThat(rx.pid.pirContains(IPI_VECTOR))
+                .as("PIR merged into the vIRR")
+                .isFalse();
         assertThat(rx.guest.handlerVector).as("the handler runs at once").isEqualTo(IPI_VECTOR);
         assertThat(rx.mode).isEqualTo(VcpuMode.GUEST);
 
         h.runUntil(T + NOTIFY_NS + HANDLER_NS + 1);
         assertThat(rx.guest.inHandler()).isFalse();
-        assertThat(rx.lapic.isrContains(IPI_VECTOR)).as("EOI virtualization retired it").isFalse();
+        assertThat(rx.lapic.isrContains(IPI_VECTOR))
+                .as("EOI virtualization retired it")
+                .isFalse();
         assertThat(h.log.reasons(1)).as("no exit on the receiver").isEmpty();
-        assertThat(h.counter(rx, KvmStat.IRQ_INJECTIONS) - injections).as("no software injection").isZero();
+        assertThat(h.counter(rx, KvmStat.IRQ_INJECTIONS) - injections)
+                .as("no software injection")
+                .isZero();
         assertThat(h.ctx.stats.ipiLatency.getTotalCount() - handled).isEqualTo(1);
-        assertThat(h.ctx.stats.ipiLatency.getMaxValue()).as("latency: the notification's").isEqualTo(NOTIFY_NS);
+        assertThat(h.ctx.stats.ipiLatency.getMaxValue())
+                .as("latency: the notification's")
+                .isEqualTo(NOTIFY_NS);
     }
 
     @ParameterizedTest(name = "x2apic={0}")
@@ -96,7 +108,9 @@ class IrqInjectionTest {
 
         assertThat(h.parts.injection.accept(rx, fixed(rx, IPI_VECTOR), T, 0)).isTrue();
 
-        assertThat(rx.lapic.irrContains(IPI_VECTOR)).as("IRR set by __apic_accept_irq").isTrue();
+        assertThat(rx.lapic.irrContains(IPI_VECTOR))
+                .as("IRR set by __apic_accept_irq")
+                .isTrue();
         assertThat(rx.pid.pirContains(IPI_VECTOR)).isFalse();
         h.runUntil(T + KICK_NS - 1);
         assertThat(h.log.reasons(1)).as("the kick is in flight").isEmpty();
@@ -125,12 +139,18 @@ class IrqInjectionTest {
 
         assertThat(h.parts.injection.accept(rx, fixed(rx, IPI_VECTOR), T, 0)).isTrue();
         assertThat(h.counter(rx, KvmStat.INTERRUPTS_COALESCED) - coalesced).isZero();
-        assertThat(h.parts.injection.accept(rx, fixed(rx, IPI_VECTOR), T, 0)).as("still accepted").isTrue();
+        assertThat(h.parts.injection.accept(rx, fixed(rx, IPI_VECTOR), T, 0))
+                .as("still accepted")
+                .isTrue();
         assertThat(h.counter(rx, KvmStat.INTERRUPTS_COALESCED) - coalesced).isEqualTo(1);
 
         h.runUntil(T + 20_000);
-        assertThat(h.ctx.stats.ipiLatency.getTotalCount() - handled).as("one handler for both").isEqualTo(1);
-        assertThat(h.log.count(1, EXTERNAL_INTERRUPT)).as("one kick exit at most").isEqualTo(apicv ? 0 : 1);
+        assertThat(h.ctx.stats.ipiLatency.getTotalCount() - handled)
+                .as("one handler for both")
+                .isEqualTo(1);
+        assertThat(h.log.count(1, EXTERNAL_INTERRUPT))
+                .as("one kick exit at most")
+                .isEqualTo(apicv ? 0 : 1);
         assertThat(rx.guest.inHandler()).isFalse();
     }
 
@@ -167,7 +187,8 @@ class IrqInjectionTest {
         h.runUntil(T + 20_000);
 
         assertThat(h.log.reasons(1)).as("exits of the EOI").isEqualTo(row.exits());
-        assertThat(h.counter(rx, KvmStat.EOIS_TRAPPED) - trapped).isEqualTo(row.exits().size());
+        assertThat(h.counter(rx, KvmStat.EOIS_TRAPPED) - trapped)
+                .isEqualTo(row.exits().size());
         assertThat(rx.lapic.isrContains(IPI_VECTOR)).as("the vector is retired").isFalse();
         assertThat(rx.guest.inHandler()).isFalse();
         assertThat(rx.mode).isEqualTo(VcpuMode.GUEST);
@@ -190,7 +211,9 @@ class IrqInjectionTest {
 
         assertThat(rx.mode).isEqualTo(VcpuMode.GUEST);
         assertThat(rx.irqWindowArmed).as("deliverable, but IF=0: window armed").isTrue();
-        assertThat(rx.guest.handlerVector).as("not injected into the running handler").isEqualTo(0xec);
+        assertThat(rx.guest.handlerVector)
+                .as("not injected into the running handler")
+                .isEqualTo(0xec);
         assertThat(rx.lapic.irrContains(IPI_VECTOR)).isTrue();
 
         h.runUntil(T + 50_000);
@@ -217,6 +240,8 @@ class IrqInjectionTest {
 
         assertThat(h.log.reasons(1)).as("RVI is evaluated by the CPU at IRET").isEmpty();
         assertThat(rx.irqWindowArmed).isFalse();
-        assertThat(h.ctx.stats.ipiLatency.getTotalCount() - handled).as("the IPI's handler ran").isEqualTo(1);
+        assertThat(h.ctx.stats.ipiLatency.getTotalCount() - handled)
+                .as("the IPI's handler ran")
+                .isEqualTo(1);
     }
 }

@@ -52,9 +52,13 @@ class PcpuSchedulerTest {
         assertThat(running.mode).isEqualTo(VcpuMode.RUNNABLE);
         assertThat(running.preempted).isTrue();
         assertThat(running.ready).isTrue();
-        assertThat(running.preemptedInKernel).as("preempted_in_kernel = (CPL == 0)").isEqualTo(cpl == 0);
+        assertThat(running.preemptedInKernel)
+                .as("preempted_in_kernel = (CPL == 0)")
+                .isEqualTo(cpl == 0);
         assertThat(h.counter(running, KvmStat.PREEMPTIONS) - preemptions).isEqualTo(1);
-        assertThat(running.pid.post(IPI_VECTOR)).as("SN set: a post sends no notification").isFalse();
+        assertThat(running.pid.post(IPI_VECTOR))
+                .as("SN set: a post sends no notification")
+                .isFalse();
         assertThat(waiting.mode).isEqualTo(VcpuMode.HOST);
         assertThat(waiting.preempted).isFalse();
         assertThat(waiting.ready).isFalse();
@@ -73,8 +77,12 @@ class PcpuSchedulerTest {
         assertThat(running.mode).isEqualTo(VcpuMode.HOST);
         assertThat(running.preempted).isFalse();
         assertThat(running.ready).isFalse();
-        assertThat(h.ctx.stats.stealTotalNs - stealBefore).as("steal: preempted until now").isEqualTo(inAt - switchAt);
-        assertThat(waiting.preempted).as("the other one is preempted in its turn").isTrue();
+        assertThat(h.ctx.stats.stealTotalNs - stealBefore)
+                .as("steal: preempted until now")
+                .isEqualTo(inAt - switchAt);
+        assertThat(waiting.preempted)
+                .as("the other one is preempted in its turn")
+                .isTrue();
 
         // The IPI posted while it was preempted is taken at entry; with SN clear, a new post notifies again.
         h.runUntil(inAt + CONTEXT_SWITCH_NS);

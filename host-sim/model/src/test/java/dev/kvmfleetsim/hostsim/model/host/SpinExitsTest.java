@@ -35,12 +35,16 @@ class SpinExitsTest {
     void aBoostingSpinnerStaysInSpinLoopUntilItRunsAgain() {
         HostHarness h = twoVcpusOnOnePcpu();
         // Wait for a moment where one runs in guest mode and the other waits, preempted.
-        stepUntil(h, () -> h.vcpu(0).mode == VcpuMode.GUEST && h.vcpu(1).preempted
-                || h.vcpu(1).mode == VcpuMode.GUEST && h.vcpu(0).preempted);
+        stepUntil(
+                h,
+                () -> h.vcpu(0).mode == VcpuMode.GUEST && h.vcpu(1).preempted
+                        || h.vcpu(1).mode == VcpuMode.GUEST && h.vcpu(0).preempted);
         Vcpu spinner = h.vcpu(0).mode == VcpuMode.GUEST ? h.vcpu(0) : h.vcpu(1);
         Vcpu other = spinner == h.vcpu(0) ? h.vcpu(1) : h.vcpu(0);
         assertThat(other.mode).isEqualTo(VcpuMode.RUNNABLE);
-        assertThat(other.preempted && other.ready).as("the waiting thread is a candidate").isTrue();
+        assertThat(other.preempted && other.ready)
+                .as("the waiting thread is a candidate")
+                .isTrue();
         DirectedYield dy = spinner.vm.directedYield;
 
         // The running vCPU starts waiting for a lock: a CPL0 PAUSE loop.
@@ -49,12 +53,16 @@ class SpinExitsTest {
         h.parts.guestCpu.runGuest(spinner);
         stepUntil(h, () -> spinner.mode == VcpuMode.HOST && spinner.exitReason == ExitReason.PAUSE_INSTRUCTION);
         assertThat(dy.lastBoostedVcpu()).as("boosted the preempted vCPU").isEqualTo(other.index);
-        assertThat(dy.inSpinLoop(spinner.index)).as("in_spin_loop during the PAUSE exit").isTrue();
+        assertThat(dy.inSpinLoop(spinner.index))
+                .as("in_spin_loop during the PAUSE exit")
+                .isTrue();
 
         // At the end of the exit the yielder schedules: the boosted vCPU runs, the spinner waits, still in the loop.
         stepUntil(h, () -> spinner.mode == VcpuMode.RUNNABLE);
         assertThat(other.mode).isIn(VcpuMode.HOST, VcpuMode.GUEST);
-        assertThat(dy.inSpinLoop(spinner.index)).as("in_spin_loop while descheduled by its own yield").isTrue();
+        assertThat(dy.inSpinLoop(spinner.index))
+                .as("in_spin_loop while descheduled by its own yield")
+                .isTrue();
 
         // kvm_sched_in: schedule() returns inside kvm_vcpu_on_spin, which clears in_spin_loop and dy_eligible.
         stepUntil(h, () -> spinner.mode != VcpuMode.RUNNABLE);

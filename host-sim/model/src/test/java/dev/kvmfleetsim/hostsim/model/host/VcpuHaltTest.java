@@ -64,7 +64,9 @@ class VcpuHaltTest {
         h.runUntil(T + 3_000 + HLT_NS);
         assertThat(v.mode).isEqualTo(VcpuMode.GUEST);
         assertThat(v.guest.handlerVector).as("the wake event is taken at entry").isEqualTo(IPI_VECTOR);
-        assertThat(h.counter(v, KvmStat.HALT_WAKEUP) - wakeups).as("never blocked").isZero();
+        assertThat(h.counter(v, KvmStat.HALT_WAKEUP) - wakeups)
+                .as("never blocked")
+                .isZero();
         ExitLog.Exit hlt = onlyHltExit(h, 0);
         assertThat(hlt.timeNs()).isEqualTo(T);
         assertThat(hlt.durationNs()).as("polled time plus the HLT handling").isEqualTo(3_000 + HLT_NS);
@@ -99,7 +101,9 @@ class VcpuHaltTest {
 
         h.parts.halt.executeHlt(v);
 
-        assertThat(h.counter(v, KvmStat.HALT_ATTEMPTED_POLL) - attempted).as("no poll").isZero();
+        assertThat(h.counter(v, KvmStat.HALT_ATTEMPTED_POLL) - attempted)
+                .as("no poll")
+                .isZero();
         assertThat(v.mode).isEqualTo(VcpuMode.BLOCKED);
         assertThat(v.preempted).as("it blocked itself: not preempted (§5.1)").isFalse();
         assertThat(v.ready).isFalse();
@@ -114,7 +118,9 @@ class VcpuHaltTest {
     void aWakeMakesTheBlockedVcpuReadyAndTheIdlePcpuRunsItAfterTheWakeUpLatency() {
         HostHarness h = HostHarness.busyVm(2, APICV, "", IrqInjectionTest.COSTS);
         Vcpu v = h.vcpu(0);
-        assertThat(v.haltPoll.pollWindowNs()).as("no poll window yet: the HLT blocks").isZero();
+        assertThat(v.haltPoll.pollWindowNs())
+                .as("no poll window yet: the HLT blocks")
+                .isZero();
         long wakeups = h.counter(v, KvmStat.HALT_WAKEUP);
         h.runUntil(T);
         h.log.clear();

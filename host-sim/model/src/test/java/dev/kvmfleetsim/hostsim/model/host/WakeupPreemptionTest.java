@@ -40,7 +40,9 @@ class WakeupPreemptionTest {
 
         h.parts.halt.wake(sleeper, 0);
         h.runUntil(11_100_000);
-        assertThat(running.mode).as("curr was kicked out and switched away from").isEqualTo(VcpuMode.RUNNABLE);
+        assertThat(running.mode)
+                .as("curr was kicked out and switched away from")
+                .isEqualTo(VcpuMode.RUNNABLE);
         assertThat(running.preempted).isTrue();
     }
 }

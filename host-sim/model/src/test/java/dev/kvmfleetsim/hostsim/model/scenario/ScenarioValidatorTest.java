@@ -1,6 +1,5 @@
 package dev.kvmfleetsim.hostsim.model.scenario;
 
-import dev.kvmfleetsim.hostsim.model.ipi.EoiClearMode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvmfleetsim.hostsim.model.scenario.GuestConfig.ApicAddressing;

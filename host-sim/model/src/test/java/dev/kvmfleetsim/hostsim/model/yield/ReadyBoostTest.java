@@ -30,8 +30,8 @@ class ReadyBoostTest {
     void withoutItOnlyPreemptedVcpusAreCandidates() {
         assertThat(spinWithAWokenCandidate(false).boosted()).isFalse();
         FakeVcpus v = new FakeVcpus(2).preempted(1, true);
-        DirectedYield dy = new DirectedYield(
-                16, DirectedYieldParams.upstream().withReadyBoost(false), v, IpiReceiverQuery.NONE);
+        DirectedYield dy =
+                new DirectedYield(16, DirectedYieldParams.upstream().withReadyBoost(false), v, IpiReceiverQuery.NONE);
         assertThat(dy.onSpin(0, true, NOW).boosted()).isTrue();
     }
 }
