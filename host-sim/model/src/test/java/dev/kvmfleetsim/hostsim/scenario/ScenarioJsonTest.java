@@ -338,6 +338,7 @@ class ScenarioJsonTest {
                         1_000_000L,
                         true,
                         true,
+                        false,
                         120L),
                 List.of(new IpiSource(
                         IpiSource.IpiPattern.MULTICAST,

@@ -149,6 +149,10 @@ final class IrqInjection {
             g.timerEpoch++;
             guestCpu.startBusyPeriod(v);
         }
+        if (!ctx.apicv && ctx.guest.pvEoi()) {
+            // apic_sync_pv_eoi_to_guest at this entry: only with nothing else in IRR and no IOAPIC EOI to forward.
+            v.pvEoiPending = v.lapic.highestIrr() < 0 && !v.eoiExitBitmapContains(vec);
+        }
         g.handlerVector = vec;
         long handlerNs = v.vectors.handlerNs(vec);
         g.handlerRemainingNs = handlerNs > 0 ? handlerNs : ctx.guest.timerHandlerNs();
@@ -192,7 +196,17 @@ final class IrqInjection {
             completeIret(v);
             return;
         }
-        // Without APICv every EOI write exits: MSR 0x80B in x2APIC, an MMIO access in xAPIC (§1.11).
+        if (v.pvEoiPending) {
+            // kvm_guest_apic_eoi_write: the guest clears KVM_PV_EOI_ENABLED instead of writing EOI. KVM retires the
+            // ISR bit at the next exit (apic_set_eoi), which is before it could inject anything else; the trapped-EOI
+            // hook of patch 08 never sees it (review M6).
+            v.pvEoiPending = false;
+            v.lapic.eoi();
+            ctx.count(v.vm, KvmStat.PV_EOIS);
+            completeIret(v);
+            return;
+        }
+        // Without APICv (and without PV EOI) every EOI write exits: MSR 0x80B in x2APIC, MMIO in xAPIC (§1.11).
         int retired = v.lapic.eoi();
         ctx.count(v.vm, KvmStat.EOIS_TRAPPED);
         if (retired >= 0) {

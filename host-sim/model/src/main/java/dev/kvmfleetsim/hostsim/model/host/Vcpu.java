@@ -49,6 +49,12 @@ final class Vcpu {
     final long[] ioapicHandledVectors = new long[4];
 
     int highestStalePendingIoapicEoi = -1;
+    /**
+     * {@code KVM_PV_EOI_ENABLED} set in the guest's PV EOI word at the last entry ({@code apic_sync_pv_eoi_to_guest}):
+     * the guest may complete the injected interrupt's EOI without exiting. Any exit before that clears it
+     * ({@code apic_sync_pv_eoi_from_guest}).
+     */
+    boolean pvEoiPending;
 
     // ---- host scheduling and KVM's per-vCPU flags (kvm-model §5.1, §6) ----
     int pcpu;

@@ -28,6 +28,8 @@ final class VcpuRun {
     /** The vCPU exits now for {@code reason}; handling takes {@code durationNs}, then {@link #onExitEnd}. */
     void startExit(Vcpu v, ExitReason reason, long durationNs) {
         guestCpu.pauseGuest(v);
+        // apic_sync_pv_eoi_from_guest: the guest did not use the PV EOI before exiting; it will write EOI itself.
+        v.pvEoiPending = false;
         v.mode = VcpuMode.HOST;
         v.exitReason = reason;
         ctx.recordExit(v, reason, ctx.now, durationNs);
@@ -40,6 +42,7 @@ final class VcpuRun {
      */
     void startExits(Vcpu v, long totalNs) {
         guestCpu.pauseGuest(v);
+        v.pvEoiPending = false;
         v.mode = VcpuMode.HOST;
         ctx.scheduleEpochEvent(v, ctx.now + totalNs, EventKind.EXIT_END);
     }

@@ -17,6 +17,9 @@ package dev.kvmfleetsim.hostsim.model.scenario;
  *     about 2 ms (§7.1)
  * @param pvTlbFlush KVM_FEATURE_PV_TLB_FLUSH: no call-function IPI to, and no wait for, preempted targets (§7.2)
  * @param pvSchedYield KVM_FEATURE_PV_SCHED_YIELD: after sending, yield to the first preempted target (§7.2)
+ * @param pvEoi KVM_FEATURE_PV_EOI (QEMU's {@code kvm-pv-eoi}, on by default): without APICv, an EOI KVM armed at entry
+ *     ({@code apic_sync_pv_eoi_to_guest}: an edge vector, no IOAPIC, nothing else pending) is a flag the guest clears
+ *     instead of an exiting EOI write ({@code kvm_guest_apic_eoi_write}); KVM retires it at the next exit (§1.11)
  * @param pauseLatencyCycles cycles of one PAUSE (about 140 on Skylake and later; AMD's pause filter counts them)
  */
 public record GuestConfig(
@@ -31,6 +34,7 @@ public record GuestConfig(
         long spinThresholdNs,
         boolean pvTlbFlush,
         boolean pvSchedYield,
+        boolean pvEoi,
         long pauseLatencyCycles) {
 
     public static GuestConfig defaults() {
@@ -46,6 +50,7 @@ public record GuestConfig(
                 2_000_000L,
                 false,
                 false,
+                true,
                 140L);
     }
 

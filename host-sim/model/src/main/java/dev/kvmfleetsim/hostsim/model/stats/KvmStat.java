@@ -26,6 +26,8 @@ public enum KvmStat {
     INTERRUPTS_COALESCED,
     /** Model: EOIs that KVM saw (exits), by any path. */
     EOIS_TRAPPED,
+    /** Model: EOIs the guest completed through PV EOI, without an exit ({@code kvm_guest_apic_eoi_write}). */
+    PV_EOIS,
     /** Model: EOIs forwarded to the IOAPIC ({@code kvm_ioapic_update_eoi}). */
     IOAPIC_EOIS,
     /** Model: {@code KVM_REQ_SCAN_IOAPIC} processed. */

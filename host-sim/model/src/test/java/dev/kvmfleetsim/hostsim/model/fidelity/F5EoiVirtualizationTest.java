@@ -17,6 +17,10 @@ import org.junit.jupiter.api.Test;
  */
 class F5EoiVirtualizationTest {
     private static String device(boolean apicv, boolean deassert, long durationNs) {
+        return device(apicv, deassert, durationNs, false);
+    }
+
+    private static String device(boolean apicv, boolean deassert, long durationNs, boolean pvEoi) {
         return """
                 {
                   "name": "level-device",
@@ -24,13 +28,13 @@ class F5EoiVirtualizationTest {
                   "duration_ns": %d,
                   "vms": { "count": 1, "vcpus": 2 },
                   "kvm": { "x2apic": true, "enable_apicv": %s },
-                  "guest": { "idle_ns_mean": 0 },
+                  "guest": { "idle_ns_mean": 0, "pv_eoi": %s },
                   "ipis": [ { "pattern": "unicast", "senders": [1], "targets": [0], "rate_per_sec": 3000,
                               "vector": "0xfb", "handler_ns": 1000 } ],
                   "devices": [ { "pin": 11, "vector": "0x51", "level": true, "dest_apic_id": 0,
                                  "rate_per_sec": 2000, "handler_ns": 3000, "deassert_in_handler": %s } ]
                 }
-                """.formatted(durationNs, apicv, deassert);
+                """.formatted(durationNs, apicv, pvEoi, deassert);
     }
 
     @Test
@@ -62,6 +66,23 @@ class F5EoiVirtualizationTest {
                 .as("x2APIC EOI MSR writes")
                 .isEqualTo(handled);
         assertThat(log.count(0, ExitReason.EOI_INDUCED)).isZero();
+    }
+
+    @Test
+    @DisplayName("F5 with PV EOI (QEMU's default): without APICv only the level IOAPIC vector's EOIs and those of "
+            + "interrupts whose handler was interrupted by an exit still exit")
+    void pvEoiSparesTheEdgeVectorsEoiExits() {
+        ExitLog log = new ExitLog();
+        SimulationResult r = Fixtures.run(device(false, true, 100_000_000L, true), log);
+        long handled = r.deviceLatency().count() + r.ipiLatency().count();
+        long pv = r.counter("pv_eois");
+        assertThat(pv)
+                .as("IPI EOIs through the PV flag")
+                .isGreaterThan(r.ipiLatency().count() / 2);
+        assertThat(pv)
+                .as("never the IOAPIC's level vector")
+                .isLessThanOrEqualTo(r.ipiLatency().count());
+        assertThat(log.count(0, ExitReason.MSR_WRITE)).as("the other EOIs exit").isEqualTo(handled - pv);
     }
 
     @Test

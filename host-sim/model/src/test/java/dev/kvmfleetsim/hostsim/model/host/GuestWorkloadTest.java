@@ -148,6 +148,7 @@ class GuestWorkloadTest {
                 SPIN_THRESHOLD_NS,
                 pvTlbFlush,
                 pvSchedYield,
+                d.pvEoi(),
                 d.pauseLatencyCycles());
     }
 

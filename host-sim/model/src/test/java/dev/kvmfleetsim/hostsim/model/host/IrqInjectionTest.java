@@ -154,31 +154,44 @@ class IrqInjectionTest {
         assertThat(rx.guest.inHandler()).isFalse();
     }
 
-    /** One EOI: the host, whether the vector is in the EOI-exit bitmap, and the exits the EOI costs. */
-    record EoiRow(String name, String kvm, boolean inEoiExitBitmap, List<ExitReason> exits) {
+    /** One EOI: the host, the guest, whether the vector is in the EOI-exit bitmap, and the exits the EOI costs. */
+    record EoiRow(String name, String kvm, String guest, boolean inEoiExitBitmap, List<ExitReason> exits) {
         @Override
         public String toString() {
             return name;
         }
     }
 
+    private static final String NO_PV_EOI = "\"pv_eoi\": false";
+    private static final String PV_EOI = "\"pv_eoi\": true";
+
     static Stream<EoiRow> eoiRows() {
         return Stream.of(
-                new EoiRow("APICv, vector not in the EOI-exit bitmap", X2APIC_APICV, false, List.of()),
-                new EoiRow("APICv, vector in the EOI-exit bitmap", X2APIC_APICV, true, List.of(EOI_INDUCED)),
-                new EoiRow("x2APIC without APICv: WRMSR 0x80B", X2APIC_NO_APICV, false, List.of(MSR_WRITE)),
-                new EoiRow("xAPIC without APICv: MMIO 0xB0", XAPIC_NO_APICV, false, List.of(APIC_ACCESS)));
+                new EoiRow("APICv, vector not in the EOI-exit bitmap", X2APIC_APICV, "", false, List.of()),
+                new EoiRow("APICv, vector in the EOI-exit bitmap", X2APIC_APICV, "", true, List.of(EOI_INDUCED)),
+                new EoiRow("x2APIC without APICv: WRMSR 0x80B", X2APIC_NO_APICV, NO_PV_EOI, false, List.of(MSR_WRITE)),
+                new EoiRow("xAPIC without APICv: MMIO 0xB0", XAPIC_NO_APICV, NO_PV_EOI, false, List.of(APIC_ACCESS)),
+                new EoiRow(
+                        "x2APIC without APICv, PV EOI: the flag, no exit", X2APIC_NO_APICV, PV_EOI, false, List.of()),
+                new EoiRow("xAPIC without APICv, PV EOI: the flag, no exit", XAPIC_NO_APICV, PV_EOI, false, List.of()),
+                new EoiRow(
+                        "x2APIC without APICv, PV EOI, vector the IOAPIC handles: not armed, WRMSR",
+                        X2APIC_NO_APICV,
+                        PV_EOI,
+                        true,
+                        List.of(MSR_WRITE)));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("eoiRows")
     void theEoiExitsOnlyWhereKvmMustSeeIt(EoiRow row) {
-        HostHarness h = host(row.kvm(), "");
+        HostHarness h = host(row.kvm(), row.guest());
         Vcpu rx = h.vcpu(1);
         if (row.inEoiExitBitmap()) {
             rx.ioapicHandledVectors[IPI_VECTOR >>> 6] |= 1L << IPI_VECTOR;
         }
         long trapped = h.counter(rx, KvmStat.EOIS_TRAPPED);
+        long pv = h.counter(rx, KvmStat.PV_EOIS);
         h.parts.injection.accept(rx, fixed(rx, IPI_VECTOR), T, 0);
         h.runUntil(T + 1_000);
         assertThat(rx.guest.handlerVector).as("the handler runs").isEqualTo(IPI_VECTOR);
@@ -189,15 +202,37 @@ class IrqInjectionTest {
         assertThat(h.log.reasons(1)).as("exits of the EOI").isEqualTo(row.exits());
         assertThat(h.counter(rx, KvmStat.EOIS_TRAPPED) - trapped)
                 .isEqualTo(row.exits().size());
+        boolean pvEoi = row.guest().equals(PV_EOI) && row.exits().isEmpty();
+        assertThat(h.counter(rx, KvmStat.PV_EOIS) - pv).isEqualTo(pvEoi ? 1 : 0);
         assertThat(rx.lapic.isrContains(IPI_VECTOR)).as("the vector is retired").isFalse();
         assertThat(rx.guest.inHandler()).isFalse();
         assertThat(rx.mode).isEqualTo(VcpuMode.GUEST);
     }
 
     @Test
+    void anExitDuringTheHandlerTakesBackThePvEoiSoTheEoiExits() {
+        // apic_sync_pv_eoi_from_guest: at the kick's exit the guest has not used the flag yet, so KVM clears it.
+        HostHarness h = host(X2APIC_NO_APICV, PV_EOI);
+        Vcpu rx = h.vcpu(1);
+        long pv = h.counter(rx, KvmStat.PV_EOIS);
+        h.parts.injection.accept(rx, fixed(rx, IPI_VECTOR), T, 0);
+        h.runUntil(T + 1_000);
+        assertThat(rx.pvEoiPending).as("armed at the injecting entry").isTrue();
+        h.log.clear();
+
+        h.parts.injection.accept(rx, fixed(rx, GuestCpu.LOCAL_TIMER_VECTOR), h.ctx.now, 0);
+        h.runUntil(T + 1_000 + KICK_NS + EXT_INT_NS + HANDLER_NS + MSR_WRITE_NS);
+
+        assertThat(h.log.reasons(1)).startsWith(EXTERNAL_INTERRUPT, MSR_WRITE);
+        assertThat(h.counter(rx, KvmStat.PV_EOIS) - pv)
+                .as("the IPI's EOI was not PV")
+                .isZero();
+    }
+
+    @Test
     void withoutApicvAnInterruptArrivingInAHandlerArmsTheWindowAndIretExits() {
         // The timer's handler (vector 0xec, 5 us) runs when the IPI (0xfb, a higher priority class) arrives: IF=0.
-        HostHarness h = host(X2APIC_NO_APICV, "\"timer_handler_ns\": 5000");
+        HostHarness h = host(X2APIC_NO_APICV, "\"timer_handler_ns\": 5000, " + NO_PV_EOI);
         Vcpu rx = h.vcpu(1);
         long windowExits = h.counter(rx, KvmStat.IRQ_WINDOW_EXITS);
         long injections = h.counter(rx, KvmStat.IRQ_INJECTIONS);

@@ -54,6 +54,7 @@ class ScenarioValidatorTest {
                         g.spinThresholdNs(),
                         g.pvTlbFlush(),
                         g.pvSchedYield(),
+                        g.pvEoi(),
                         g.pauseLatencyCycles()),
                 ipis,
                 devices,
