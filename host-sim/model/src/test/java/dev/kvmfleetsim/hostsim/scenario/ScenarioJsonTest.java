@@ -320,6 +320,7 @@ class ScenarioJsonTest {
                         new CostDist(17, 18),
                         new CostDist(19, 20),
                         new CostDist(27, 28),
+                        new CostDist(29, 30),
                         21,
                         22,
                         23,
@@ -356,7 +357,20 @@ class ScenarioJsonTest {
                 PleParams.amdDefaults(),
                 new HaltPollParams(100_000, 3, 20_000, 0),
                 DirectedYieldParams.upstream(),
-                new WorkloadConfig(WorkloadMix.DEDUP_LIKE, 1, 2, 0.5, 3, 4, 0.25, 2, 5, 3));
+                new WorkloadConfig(
+                        WorkloadMix.DEDUP_LIKE,
+                        1,
+                        2,
+                        0.5,
+                        3,
+                        4,
+                        0.25,
+                        2,
+                        5,
+                        3,
+                        0.125,
+                        6,
+                        WorkloadConfig.BlockWake.TIMER));
         assertThat(ScenarioValidator.validate(s)).isEmpty();
 
         String text = ScenarioJson.write(s);

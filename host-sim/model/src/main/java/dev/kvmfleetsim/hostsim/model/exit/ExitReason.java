@@ -14,6 +14,8 @@ public enum ExitReason {
     PAUSE_INSTRUCTION(40),
     APIC_ACCESS(44),
     EOI_INDUCED(45),
+    /** A virtio doorbell: MMIO to an ioeventfd address ({@code handle_ept_misconfig}'s fast MMIO path). */
+    EPT_MISCONFIG(49),
     PREEMPTION_TIMER(52),
     APIC_WRITE(56);
 

@@ -37,6 +37,8 @@ final class EventKind {
     static final int POLL_END = 15;
     /** {@link PcpuScheduler}: an idle pCPU picks the thread just woken; target = pCPU. */
     static final int PCPU_WAKE = 16;
+    /** {@link GuestCpu}: the I/O a sleeping task waits on completes; its queue's MSI goes to the vCPU. */
+    static final int IO_COMPLETE = 17;
 
     private EventKind() {}
 }

@@ -5,6 +5,7 @@ import dev.kvmfleetsim.hostsim.model.exit.ExitReason;
 import dev.kvmfleetsim.hostsim.model.lapic.Icr;
 import dev.kvmfleetsim.hostsim.model.scenario.GuestConfig;
 import dev.kvmfleetsim.hostsim.model.scenario.IpiSource;
+import dev.kvmfleetsim.hostsim.model.scenario.WorkloadConfig;
 import dev.kvmfleetsim.hostsim.model.stats.KvmStat;
 
 /**
@@ -188,7 +189,37 @@ final class GuestCpu implements GuestHooks {
         injection.accept(v, Icr.fixedPhysical(LOCAL_TIMER_VECTOR, v.lapic.apicId()), ctx.now, 0);
     }
 
+    /** {@link EventKind#IO_COMPLETE}: the device raises its queue's MSI ({@code kvm_set_msi}) on this vCPU. */
+    void onIoComplete(Vcpu v) {
+        v.vm.bus.deliver(-1, Icr.fixedPhysical(GuestWorkload.IO_COMPLETION_VECTOR, v.lapic.apicId()), ctx.now, 0);
+    }
+
     // ---- GuestHooks: what the workload asks of the vCPU it runs on ----
+
+    @Override
+    public void sleep(Vcpu v, WorkloadConfig.BlockWake wake, long ns) {
+        GuestState g = v.guest;
+        g.activity = GuestActivity.IDLE;
+        g.cpl = 0;
+        switch (wake) {
+            case DEVICE -> {
+                // virtqueue_notify: an MMIO write to the ioeventfd address; the device serves the request meanwhile.
+                long cost = HostContext.sample(v, ctx.costs.eptMisconfig());
+                ctx.queue.schedule(ctx.now + cost + ns, EventKind.IO_COMPLETE, v.id, 0);
+                run.startExit(v, ExitReason.EPT_MISCONFIG, cost);
+            }
+            case TIMER -> {
+                // hrtimer_nanosleep: the TSC-deadline write is fastpath-eligible (kvm-model §3.2).
+                long cost = HostContext.sample(v, ctx.costs.msrWriteFastpath());
+                g.timerEpoch++;
+                ctx.queue.schedule(ctx.now + cost + ns, EventKind.TIMER, v.id, g.timerEpoch);
+                run.startExit(v, ExitReason.MSR_WRITE, cost);
+            }
+            case IPI -> {
+                // futex_wait: nothing to tell the host; the idle loop follows.
+            }
+        }
+    }
 
     @Override
     public long now() {

@@ -1,5 +1,7 @@
 package dev.kvmfleetsim.hostsim.model.host;
 
+import dev.kvmfleetsim.hostsim.model.scenario.WorkloadConfig;
+
 /**
  * What the guest workload ({@link GuestWorkload}) asks of the vCPU it runs on: start a step that takes time, send
  * IPIs, make a hypercall. The workload decides what the guest does; the implementation ({@link GuestCpu}) decides when
@@ -17,6 +19,12 @@ interface GuestHooks {
 
     /** The guest has nothing to do until work arrives: the idle loop. */
     void idleForWork(Vcpu v);
+
+    /**
+     * The task sleeps until {@code wake} wakes it: for {@code DEVICE} the guest rings the doorbell and the completion
+     * comes {@code ns} later, for {@code TIMER} it arms the LAPIC timer {@code ns} ahead; then the vCPU idles.
+     */
+    void sleep(Vcpu v, WorkloadConfig.BlockWake wake, long ns);
 
     /** The condition a spinning vCPU waits for became true. */
     void spinDone(Vcpu v);

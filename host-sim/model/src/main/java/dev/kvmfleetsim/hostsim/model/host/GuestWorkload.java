@@ -18,6 +18,10 @@ final class GuestWorkload {
     static final int RESCHEDULE_VECTOR = 0xfd;
     /** The reschedule IPI's handler is short: it only sets need_resched. */
     static final long RESCHEDULE_HANDLER_NS = 1_000;
+    /** The block-device queue's MSI vector on every vCPU. */
+    static final int IO_COMPLETION_VECTOR = WorkloadConfig.IO_COMPLETION_VECTOR;
+    /** [I] The completion handler: blk_mq_complete_request and the waiter's wake-up. */
+    static final long IO_COMPLETION_HANDLER_NS = 3_000;
 
     private final GuestHooks hooks;
     private final WorkloadConfig cfg;
@@ -30,6 +34,11 @@ final class GuestWorkload {
     private final int[][] lockHead;
     private final int[][] lockSize;
     private final int[] scratch;
+    /** FIFO of sleeping tasks per VM waiting for an IPI wake-up (futex hash bucket order): ring buffers. */
+    private final int[][] sleepers;
+
+    private final int[] sleepersHead;
+    private final int[] sleepersSize;
 
     GuestWorkload(GuestHooks hooks, WorkloadConfig cfg, GuestConfig guest, int vms, int vcpus) {
         this.hooks = hooks;
@@ -44,6 +53,9 @@ final class GuestWorkload {
             java.util.Arrays.fill(row, -1);
         }
         scratch = new int[vcpus];
+        sleepers = new int[vms][vcpus];
+        sleepersHead = new int[vms];
+        sleepersSize = new int[vms];
     }
 
     /** Installs the guest's handlers and starts the loop on one vCPU. */
@@ -51,6 +63,9 @@ final class GuestWorkload {
         v.vectors.install(CALL_FUNCTION_SINGLE_VECTOR, VectorTable.Kind.CALL_FUNCTION, 0, cfg.callHandlerNs());
         v.vectors.install(CALL_FUNCTION_VECTOR, VectorTable.Kind.CALL_FUNCTION, 0, cfg.callHandlerNs());
         v.vectors.install(RESCHEDULE_VECTOR, VectorTable.Kind.RESCHEDULE, 0, RESCHEDULE_HANDLER_NS);
+        if (cfg.blockProbability() > 0 && cfg.blockWake() == WorkloadConfig.BlockWake.DEVICE) {
+            v.vectors.install(IO_COMPLETION_VECTOR, VectorTable.Kind.IO_COMPLETION, 0, IO_COMPLETION_HANDLER_NS);
+        }
         v.work.csdFrom = new long[(v.vm.vcpus.length + 63) >>> 6];
         v.work.step = WorkloadState.Step.BEGIN;
         advance(v);
@@ -123,9 +138,15 @@ final class GuestWorkload {
                     }
                     break;
                 case KERNEL:
-                    v.work.step = WorkloadState.Step.HANDOFF;
+                    v.work.step = WorkloadState.Step.BLOCK;
                     hooks.startCompute(v, draw(r, cfg.kernelNs()), 0);
                     return;
+                case BLOCK:
+                    v.work.step = WorkloadState.Step.HANDOFF;
+                    if (cfg.blockProbability() > 0 && r.nextDouble() < cfg.blockProbability() && sleep(v, r)) {
+                        return;
+                    }
+                    break;
                 case HANDOFF:
                     if (cfg.pipelineStages() > 1 && !lastStage(v)) {
                         handOff(v);
@@ -136,11 +157,56 @@ final class GuestWorkload {
                     if (lastStage(v)) {
                         hooks.iterationDone(v, hooks.now() - v.work.iterationStartNs);
                     }
+                    wakeLongestSleeper(v);
                     v.work.step = WorkloadState.Step.BEGIN;
                     break;
                 default:
                     throw new IllegalStateException("unknown workload step " + v.work.step);
             }
+        }
+    }
+
+    // ---- tasks that block (review M2) ----
+
+    /** Puts the task to sleep; whether it sleeps. */
+    private boolean sleep(Vcpu v, SplittableRandom r) {
+        WorkloadConfig.BlockWake wake = cfg.blockWake();
+        int vm = v.vm.index;
+        if (wake == WorkloadConfig.BlockWake.IPI && sleepersSize[vm] == v.vm.vcpus.length - 1) {
+            // Everyone else sleeps on the futex: this task is the one that produces what they wait for, so it does not
+            // wait itself (otherwise the VM would sleep for ever; the benchmark always has its producer running).
+            return false;
+        }
+        v.work.sleeping = true;
+        v.work.woken = false;
+        if (wake == WorkloadConfig.BlockWake.IPI) {
+            int[] q = sleepers[vm];
+            q[(sleepersHead[vm] + sleepersSize[vm]) % q.length] = v.index;
+            sleepersSize[vm]++;
+        }
+        hooks.sleep(v, wake, draw(r, cfg.blockNs()));
+        return true;
+    }
+
+    /** futex_wake of one waiter: the longest sleeper of the VM gets a reschedule IPI from the waker. */
+    private void wakeLongestSleeper(Vcpu waker) {
+        int vm = waker.vm.index;
+        if (sleepersSize[vm] == 0) {
+            return;
+        }
+        int[] q = sleepers[vm];
+        int t = q[sleepersHead[vm]];
+        sleepersHead[vm] = (sleepersHead[vm] + 1) % q.length;
+        sleepersSize[vm]--;
+        waker.vm.vcpus[t].work.woken = true;
+        scratch[0] = t;
+        hooks.sendIpis(waker, RESCHEDULE_VECTOR, scratch, 1);
+    }
+
+    /** The interrupt the sleeping task waits for (its I/O completion or its timer) was handled: ttwu. */
+    void wake(Vcpu v, WorkloadConfig.BlockWake by) {
+        if (v.work.sleeping && cfg.blockWake() == by) {
+            v.work.woken = true;
         }
     }
 
@@ -281,6 +347,13 @@ final class GuestWorkload {
 
     /** After any handler on a vCPU that waits for work: take the item if one arrived. */
     boolean resumeIfWorkArrived(Vcpu v) {
+        if (v.work.sleeping && v.work.woken) {
+            // The woken task runs on: the rest of the iteration after the sleep.
+            v.work.sleeping = false;
+            v.work.woken = false;
+            advance(v);
+            return true;
+        }
         if (!v.work.waitingForItem || v.work.items == 0) {
             return false;
         }

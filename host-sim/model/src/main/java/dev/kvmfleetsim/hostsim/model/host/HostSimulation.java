@@ -215,6 +215,7 @@ public final class HostSimulation {
             case EventKind.SPIN_BUDGET -> p.spinExits.onSpinBudgetSpent(vcpus[target], (int) arg);
             case EventKind.POLL_END -> p.halt.onPollEnd(vcpus[target], (int) arg);
             case EventKind.PCPU_WAKE -> p.scheduler.onPcpuWake(target);
+            case EventKind.IO_COMPLETE -> p.guestCpu.onIoComplete(vcpus[target]);
             default -> throw new IllegalStateException("unknown event kind " + kind);
         }
     }

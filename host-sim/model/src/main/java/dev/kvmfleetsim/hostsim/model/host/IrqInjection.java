@@ -2,6 +2,7 @@ package dev.kvmfleetsim.hostsim.model.host;
 
 import dev.kvmfleetsim.hostsim.model.exit.ExitReason;
 import dev.kvmfleetsim.hostsim.model.lapic.Icr;
+import dev.kvmfleetsim.hostsim.model.scenario.WorkloadConfig;
 import dev.kvmfleetsim.hostsim.model.stats.KvmStat;
 
 /**
@@ -140,7 +141,7 @@ final class IrqInjection {
         if (ctx.recording) {
             switch (kind) {
                 case IPI, CALL_FUNCTION, RESCHEDULE -> ctx.stats.ipiLatency.recordValue(Math.max(0, latency));
-                case DEVICE, MSI -> ctx.stats.deviceLatency.recordValue(Math.max(0, latency));
+                case DEVICE, MSI, IO_COMPLETION -> ctx.stats.deviceLatency.recordValue(Math.max(0, latency));
                 default -> {}
             }
         }
@@ -174,7 +175,12 @@ final class IrqInjection {
             case TIMER:
                 if (g.activity == GuestActivity.IDLE && workload == null) {
                     guestCpu.startBusyPeriod(v);
+                } else if (workload != null) {
+                    workload.wake(v, WorkloadConfig.BlockWake.TIMER); // hrtimer_wakeup
                 }
+                break;
+            case IO_COMPLETION:
+                workload.wake(v, WorkloadConfig.BlockWake.DEVICE);
                 break;
             case CALL_FUNCTION:
                 workload.onCallFunctionHandled(v);

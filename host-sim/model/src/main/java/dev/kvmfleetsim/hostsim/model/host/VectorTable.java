@@ -18,8 +18,10 @@ final class VectorTable {
         TIMER,
         /** The workload's call-function vectors: the handler runs the queued callbacks and acks their senders. */
         CALL_FUNCTION,
-        /** The workload's reschedule vector: a wake-up of a waiting pipeline stage. */
-        RESCHEDULE
+        /** The workload's reschedule vector: a wake-up of a waiting pipeline stage or sleeping task. */
+        RESCHEDULE,
+        /** The workload's block-device queue MSI: the I/O a task sleeps on completed. */
+        IO_COMPLETION
     }
 
     private final Kind[] kind = new Kind[256];

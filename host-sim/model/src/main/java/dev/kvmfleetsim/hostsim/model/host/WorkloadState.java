@@ -11,6 +11,7 @@ final class WorkloadState {
         UNLOCK,
         CALL,
         KERNEL,
+        BLOCK,
         HANDOFF,
         DONE
     }
@@ -25,6 +26,10 @@ final class WorkloadState {
     /** Items handed on by the previous pipeline stage and not yet taken. */
     int items;
 
+    /** The task sleeps (Step.BLOCK) until its wake-up; {@link #woken} once that came. */
+    boolean sleeping;
+
+    boolean woken;
     boolean waitingForItem;
     int handoffCursor;
     long iterationStartNs;

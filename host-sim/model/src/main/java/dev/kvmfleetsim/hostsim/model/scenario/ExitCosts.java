@@ -15,6 +15,8 @@ package dev.kvmfleetsim.hostsim.model.scenario;
  * @param eoiInduced a virtualized EOI of a vector in the EOI-exit bitmap [I]
  * @param preemptionTimer the VMX preemption timer used as the guest's LAPIC timer [I]
  * @param pause a PLE exit, including {@code kvm_vcpu_on_spin}'s scan and its {@code yield_to} [I]
+ * @param eptMisconfig a virtio doorbell, an MMIO write to an ioeventfd address ({@code handle_ept_misconfig}'s fast
+ *     MMIO path: no decode, an eventfd signal) [I]
  * @param kvmDeliverPerTargetNs KVM's software work per accepted destination ({@code __apic_accept_irq} + kick) [I]
  * @param apicSlowPathPerVcpuNs extra work per vCPU examined by the slow delivery path (§1.8) [I]
  * @param ipivSendNs guest-visible cost of one ICR write virtualized by IPIv (PID-table lookup and post) [I]
@@ -34,6 +36,7 @@ public record ExitCosts(
         CostDist eoiInduced,
         CostDist preemptionTimer,
         CostDist pause,
+        CostDist eptMisconfig,
         long kvmDeliverPerTargetNs,
         long apicSlowPathPerVcpuNs,
         long ipivSendNs,
@@ -54,6 +57,8 @@ public record ExitCosts(
                 new CostDist(500, 700),
                 new CostDist(450, 600),
                 new CostDist(800, 1_500),
+                // [I] fast MMIO with ioeventfd: no instruction decode, an eventfd signal; about an MSR write.
+                new CostDist(700, 1_100),
                 400,
                 20,
                 550,

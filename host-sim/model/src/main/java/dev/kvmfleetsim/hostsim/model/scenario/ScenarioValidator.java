@@ -109,6 +109,7 @@ public final class ScenarioValidator {
         }
         nonNegative("kvm.ipi_window_ns", k.ipiWindowNs());
         checkCosts(s.costs());
+        checkWorkload(s);
         GuestConfig g = s.guest();
         nonNegative("guest.idle_ns_mean", g.idleNsMean());
         if (g.idleNsMean() > 0) {
@@ -197,6 +198,33 @@ public final class ScenarioValidator {
         }
     }
 
+    private void checkWorkload(Scenario s) {
+        WorkloadConfig w = s.workload().resolved();
+        if (!(w.blockProbability() >= 0 && w.blockProbability() <= 1)) {
+            fail("workload.block_probability", "must be in [0, 1], was " + w.blockProbability());
+        }
+        nonNegative("workload.block_ns", w.blockNs());
+        if (w.blockProbability() > 0 && w.blockWake() == WorkloadConfig.BlockWake.DEVICE) {
+            int io = WorkloadConfig.IO_COMPLETION_VECTOR;
+            String why = "must not be 0x22, the vector of the block-device MSI that workload.block_wake device uses";
+            for (int i = 0; i < s.devices().size(); i++) {
+                if (s.devices().get(i).vector() == io) {
+                    fail("devices[" + i + "].vector", why);
+                }
+            }
+            for (int i = 0; i < s.msis().size(); i++) {
+                if (s.msis().get(i).vector() == io) {
+                    fail("msis[" + i + "].vector", why);
+                }
+            }
+            for (int i = 0; i < s.ipis().size(); i++) {
+                if (s.ipis().get(i).vector() == io) {
+                    fail("ipis[" + i + "].vector", why);
+                }
+            }
+        }
+    }
+
     private void checkCosts(ExitCosts c) {
         dist("costs.msr_write_fastpath", c.msrWriteFastpath());
         dist("costs.msr_write_slow", c.msrWriteSlow());
@@ -209,6 +237,7 @@ public final class ScenarioValidator {
         dist("costs.eoi_induced", c.eoiInduced());
         dist("costs.preemption_timer", c.preemptionTimer());
         dist("costs.pause", c.pause());
+        dist("costs.ept_misconfig", c.eptMisconfig());
         nonNegative("costs.kvm_deliver_per_target_ns", c.kvmDeliverPerTargetNs());
         nonNegative("costs.apic_slow_path_per_vcpu_ns", c.apicSlowPathPerVcpuNs());
         nonNegative("costs.ipiv_send_ns", c.ipivSendNs());

@@ -13,6 +13,7 @@ import dev.kvmfleetsim.hostsim.model.ple.PleParams;
 import dev.kvmfleetsim.hostsim.model.ple.PleWindow;
 import dev.kvmfleetsim.hostsim.model.scenario.GuestConfig;
 import dev.kvmfleetsim.hostsim.model.scenario.WorkloadConfig;
+import dev.kvmfleetsim.hostsim.model.scenario.WorkloadConfig.BlockWake;
 import dev.kvmfleetsim.hostsim.model.scenario.WorkloadMix;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,6 +59,11 @@ class GuestWorkloadTest {
         @Override
         public void startSpin(Vcpu v, long budgetNs) {
             trace.add("spin " + v.index + (budgetNs == Long.MAX_VALUE ? " until-done" : " budget=" + budgetNs));
+        }
+
+        @Override
+        public void sleep(Vcpu v, BlockWake wake, long ns) {
+            trace.add("sleep " + v.index + " " + wake);
         }
 
         @Override
@@ -131,7 +137,19 @@ class GuestWorkloadTest {
 
     private static WorkloadConfig config(double lockP, double callP, int fanout, int stages) {
         return new WorkloadConfig(
-                WorkloadMix.DBENCH_LIKE, 10_000, 5_000, lockP, 1, 3_000, callP, fanout, 2_000, stages);
+                WorkloadMix.DBENCH_LIKE,
+                10_000,
+                5_000,
+                lockP,
+                1,
+                3_000,
+                callP,
+                fanout,
+                2_000,
+                stages,
+                0,
+                0,
+                BlockWake.IPI);
     }
 
     private static GuestConfig guest(boolean pvSpinlock, boolean pvTlbFlush, boolean pvSchedYield) {
@@ -351,5 +369,77 @@ class GuestWorkloadTest {
         assertThat(hooks.calls("iterationDone")).containsExactly("iterationDone 1");
         assertThat(hooks.calls("idle")).as("then waits again").containsExactly("idle 1", "idle 1");
         assertThat(workload.resumeIfWorkArrived(vcpus[1])).as("no item yet").isFalse();
+    }
+
+    // ---- tasks that block (review M2) ----
+
+    private static WorkloadConfig blocking(double p, BlockWake wake) {
+        return new WorkloadConfig(WorkloadMix.DBENCH_LIKE, 10_000, 5_000, 0, 1, 3_000, 0, 1, 2_000, 0, p, 50_000, wake);
+    }
+
+    @Test
+    void aTaskThatBlocksOnAFutexSleepsAfterItsKernelStepAndTheNextIterationEndElsewhereWakesIt() {
+        vm(3, blocking(1.0, BlockWake.IPI), guest(false, false, false));
+        startAll();
+        computeDone(vcpus[0]); // user -> kernel
+        computeDone(vcpus[0]); // kernel -> sleeps
+        assertThat(hooks.calls("sleep")).containsExactly("sleep 0 IPI");
+        assertThat(vcpus[0].work.sleeping).isTrue();
+        assertThat(workload.resumeIfWorkArrived(vcpus[0])).as("not woken yet").isFalse();
+        computeDone(vcpus[1]);
+        computeDone(vcpus[1]); // vCPU 1 sleeps too, behind vCPU 0
+        hooks.trace.clear();
+
+        computeDone(vcpus[2]);
+        computeDone(vcpus[2]); // the last one awake does not sleep: someone must be left to wake the others
+        assertThat(hooks.calls("sleep")).isEmpty();
+        assertThat(hooks.calls("ipi"))
+                .as("its iteration end wakes the longest sleeper, FIFO")
+                .containsExactly("ipi 2 0xfd [0]");
+        assertThat(vcpus[0].work.woken).isTrue();
+        assertThat(vcpus[1].work.woken).isFalse();
+
+        hooks.trace.clear();
+        assertThat(workload.resumeIfWorkArrived(vcpus[0]))
+                .as("the reschedule handler ran: it goes on")
+                .isTrue();
+        assertThat(vcpus[0].work.sleeping).isFalse();
+        assertThat(hooks.calls("ipi"))
+                .as("and wakes the next sleeper at its iteration end")
+                .containsExactly("ipi 0 0xfd [1]");
+        assertThat(hooks.trace.get(hooks.trace.size() - 1)).isEqualTo("compute 0 cpl3");
+    }
+
+    @Test
+    void aTaskWaitingForItsIoIgnoresOtherInterruptsAndRunsOnAfterTheCompletion() {
+        vm(2, blocking(1.0, BlockWake.DEVICE), guest(false, false, false));
+        startAll();
+        assertThat(vcpus[0].vectors.kind(GuestWorkload.IO_COMPLETION_VECTOR))
+                .as("the queue's MSI vector is installed")
+                .isEqualTo(VectorTable.Kind.IO_COMPLETION);
+        computeDone(vcpus[0]);
+        computeDone(vcpus[0]);
+        assertThat(hooks.calls("sleep")).containsExactly("sleep 0 DEVICE");
+
+        workload.wake(vcpus[0], BlockWake.TIMER);
+        assertThat(workload.resumeIfWorkArrived(vcpus[0]))
+                .as("a timer is not its wake-up")
+                .isFalse();
+        workload.wake(vcpus[0], BlockWake.DEVICE);
+        hooks.trace.clear();
+        assertThat(workload.resumeIfWorkArrived(vcpus[0])).isTrue();
+        assertThat(hooks.calls("iterationDone")).containsExactly("iterationDone 0");
+        assertThat(hooks.calls("ipi")).as("nobody sleeps on a futex").isEmpty();
+    }
+
+    @Test
+    void withoutBlockingNoTaskSleeps() {
+        vm(2, blocking(0, BlockWake.DEVICE), guest(false, false, false));
+        startAll();
+        for (int i = 0; i < 20; i++) {
+            computeDone(vcpus[0]);
+        }
+        assertThat(hooks.calls("sleep")).isEmpty();
+        assertThat(vcpus[0].vectors.kind(GuestWorkload.IO_COMPLETION_VECTOR)).isEqualTo(VectorTable.Kind.NONE);
     }
 }
