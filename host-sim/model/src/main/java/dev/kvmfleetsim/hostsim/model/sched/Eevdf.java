@@ -701,7 +701,8 @@ public final class Eevdf {
      * {@code marginV}, move it back so that its lag becomes at least {@code marginV}, shifting its deadline and vprot
      * by the same Δ. Curr (off-tree) is shifted in place; a queued entity is taken out of the V sums, re-placed and put
      * back (the canonical requeue), so the sums stay consistent. Both use place_entity's (W+w)/W compensation, since
-     * moving the entity moves V, and round so integer truncation never leaves the lag below the margin.
+     * moving the entity moves V, and round so integer truncation never leaves the lag below the margin. The margin is
+     * lowered so that no other entity on the queue is left with a lag below −{@link #lagLimit}.
      *
      * @param marginV the lag to credit up to, virtual ns (≥ 0)
      * @return whether the entity was moved (false if it is not runnable here, is alone, or already has the lag)
@@ -724,6 +725,22 @@ public final class Eevdf {
             return false;
         }
         long vOthers = zeroV + Math.floorDiv(avg, load);
+        // Crediting lowers V to vOthers − w·margin/load, and every other entity's lag with it. The credit stops where
+        // the most-behind of them would leave entity_lag()'s legal bound (V − v ≥ −limit): the cover letter clamps the
+        // margin to that bound, and a bystander must not pay without limit over repeated yields (review H3) [I].
+        long floorV = Long.MIN_VALUE;
+        for (int e = 0; e < count; e++) {
+            if (e != id && onRq[e]) {
+                floorV = Math.max(floorV, vruntime[e] - lagLimit(e));
+            }
+        }
+        long bound = Math.floorDiv(Math.max(0, vOthers - floorV - 1) * load, w);
+        if (bound < marginV) {
+            marginV = bound;
+            if (avgVruntime() - vruntime[id] >= marginV) {
+                return false;
+            }
+        }
         long scaledLag = -Math.floorDiv(-marginV * (load + w), load); // ceil
         long delta = vOthers - scaledLag - vruntime[id];
         boolean inTree = id != curr;
