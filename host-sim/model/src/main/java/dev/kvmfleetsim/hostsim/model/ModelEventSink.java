@@ -3,6 +3,7 @@ package dev.kvmfleetsim.hostsim.model;
 import dev.kvmfleetsim.hostsim.model.exit.ExitReason;
 import dev.kvmfleetsim.hostsim.model.yield.BoostCause;
 import dev.kvmfleetsim.hostsim.model.yield.SpinFailure;
+import dev.kvmfleetsim.hostsim.model.yield.YieldTargetState;
 
 /**
  * Receives the model's events as they happen (after the warm-up), for traces and streaming. The model calls it on its
@@ -35,4 +36,21 @@ public interface ModelEventSink {
      * @param failure why nothing was boosted ({@link SpinFailure#NONE} on success)
      */
     default void onYield(long timeNs, int vm, int vcpu, int target, BoostCause cause, SpinFailure failure) {}
+
+    /**
+     * {@link #onYield(long, int, int, int, BoostCause, SpinFailure)} with the target's state when it was chosen. The
+     * default forwards to the shorter form, so a sink that does not need the state need not implement it.
+     *
+     * @param targetState what the target was doing ({@link YieldTargetState#NONE} without a target)
+     */
+    default void onYield(
+            long timeNs,
+            int vm,
+            int vcpu,
+            int target,
+            BoostCause cause,
+            SpinFailure failure,
+            YieldTargetState targetState) {
+        onYield(timeNs, vm, vcpu, target, cause, failure);
+    }
 }

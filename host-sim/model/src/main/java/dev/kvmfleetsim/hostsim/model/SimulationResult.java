@@ -22,6 +22,11 @@ import java.util.Map;
  * @param derived quantities computed from parameters, such as the PV-IPI versus IPIv crossover
  * @param workload the guest workload's throughput, latency, spin and steal time
  * @param eventsProcessed discrete events the engine executed
+ * @param vcpuDetails each vCPU's exits by reason and its final PLE and halt-poll windows (issue 12 item 7)
+ * @param pleWindow the PLE window each PAUSE-loop exit reached, as spin time before the exit (ns)
+ * @param haltPollWindow the halt-polling window at each HLT that polled or blocked (ns)
+ * @param yields {@code kvm_vcpu_on_spin} outcomes by {@code cause:target_state} (lower case), e.g.
+ *     {@code ipi_receiver:preempted_kernel}; {@code none:none} counts the spins that boosted nobody
  */
 public record SimulationResult(
         String scenario,
@@ -37,7 +42,24 @@ public record SimulationResult(
         LatencySummary ipiSendCost,
         Map<String, Double> derived,
         WorkloadSummary workload,
-        long eventsProcessed) {
+        long eventsProcessed,
+        List<VcpuDetail> vcpuDetails,
+        LatencySummary pleWindow,
+        LatencySummary haltPollWindow,
+        Map<String, Long> yields) {
+
+    /**
+     * One vCPU at the end of the run.
+     *
+     * @param vm VM index
+     * @param vcpu vCPU index within the VM
+     * @param pcpu the pCPU its thread is on
+     * @param exits its exits by reason name (only reasons that occurred)
+     * @param pleWindowCycles its PLE window ({@code vmcs.ple_window} / the pause filter count) at the end
+     * @param haltPollNs its halt-polling window ({@code vcpu->halt_poll_ns}) at the end
+     */
+    public record VcpuDetail(
+            int vm, int vcpu, int pcpu, Map<String, Long> exits, long pleWindowCycles, long haltPollNs) {}
 
     /**
      * What the guests got done and what it cost them.

@@ -68,6 +68,7 @@ final class HostContext {
         }
         Vm vm = v.vm;
         vm.exitStats.record(reason, durationNs);
+        v.exitCounts[reason.ordinal()]++;
         count(vm, KvmStat.EXITS);
         if (reason == ExitReason.EXTERNAL_INTERRUPT) {
             count(vm, KvmStat.IRQ_EXITS);

@@ -1,5 +1,7 @@
 package dev.kvmfleetsim.hostsim.model.host;
 
+import dev.kvmfleetsim.hostsim.model.yield.BoostCause;
+import dev.kvmfleetsim.hostsim.model.yield.YieldTargetState;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -15,6 +17,12 @@ final class HostStats {
     final Histogram ipiSendCost = newHistogram();
     /** One workload iteration, begin to end (last pipeline stage). */
     final Histogram iterationLatency = newHistogram();
+    /** The PLE window each PAUSE-loop exit reached, as spin time before the exit. */
+    final Histogram pleWindow = newHistogram();
+    /** The halt-polling window at each HLT that blocked or polled. */
+    final Histogram haltPollWindow = newHistogram();
+    /** Directed yields by (cause, target state): index {@code cause.ordinal() * states + state.ordinal()}. */
+    final long[] yields = new long[BoostCause.values().length * YieldTargetState.values().length];
     /** Guest time spent in PAUSE loops, per VM. */
     private final long[] spinNs;
     /** Time runnable vCPU threads waited on a run queue (steal time), all VMs. */

@@ -8,6 +8,8 @@ import dev.kvmfleetsim.hostsim.model.exit.ExitStats;
 import dev.kvmfleetsim.hostsim.model.scenario.ExitCosts;
 import dev.kvmfleetsim.hostsim.model.scenario.Scenario;
 import dev.kvmfleetsim.hostsim.model.stats.KvmStat;
+import dev.kvmfleetsim.hostsim.model.yield.BoostCause;
+import dev.kvmfleetsim.hostsim.model.yield.YieldTargetState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -45,7 +47,50 @@ final class ResultAssembler {
                 summary(stats.ipiSendCost),
                 derived(sc),
                 workload(sc, stats, vcpus, counters[KvmStat.WORKLOAD_ITERATIONS.ordinal()]),
-                stats.eventsProcessed);
+                stats.eventsProcessed,
+                vcpuDetails(vms),
+                summary(stats.pleWindow),
+                summary(stats.haltPollWindow),
+                yields(stats));
+    }
+
+    private static List<SimulationResult.VcpuDetail> vcpuDetails(Vm[] vms) {
+        List<SimulationResult.VcpuDetail> out = new ArrayList<>();
+        for (Vm vm : vms) {
+            for (Vcpu v : vm.vcpus) {
+                Map<String, Long> exits = new LinkedHashMap<>();
+                for (ExitReason r : ExitReason.values()) {
+                    if (v.exitCounts[r.ordinal()] > 0) {
+                        exits.put(r.name(), v.exitCounts[r.ordinal()]);
+                    }
+                }
+                out.add(new SimulationResult.VcpuDetail(
+                        vm.index,
+                        v.index,
+                        v.pcpu,
+                        java.util.Collections.unmodifiableMap(exits),
+                        v.ple.windowCycles(),
+                        v.haltPoll.pollWindowNs()));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static Map<String, Long> yields(HostStats stats) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        YieldTargetState[] states = YieldTargetState.values();
+        for (BoostCause c : BoostCause.values()) {
+            for (YieldTargetState s : states) {
+                long n = stats.yields[c.ordinal() * states.length + s.ordinal()];
+                if (n > 0) {
+                    m.put(
+                            c.name().toLowerCase(java.util.Locale.ROOT) + ":"
+                                    + s.name().toLowerCase(java.util.Locale.ROOT),
+                            n);
+                }
+            }
+        }
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     private static SimulationResult.WorkloadSummary workload(Scenario sc, HostStats stats, int vcpus, long iterations) {

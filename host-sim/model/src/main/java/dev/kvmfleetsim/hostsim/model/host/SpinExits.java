@@ -6,6 +6,7 @@ import dev.kvmfleetsim.hostsim.model.stats.KvmStat;
 import dev.kvmfleetsim.hostsim.model.yield.KvmSchedYield;
 import dev.kvmfleetsim.hostsim.model.yield.SpinFailure;
 import dev.kvmfleetsim.hostsim.model.yield.SpinResult;
+import dev.kvmfleetsim.hostsim.model.yield.YieldTargetState;
 
 /**
  * The exits of a spinning guest and the directed yields they start: the PAUSE-loop exit ({@code handle_pause} ->
@@ -46,6 +47,22 @@ final class SpinExits {
         }
     }
 
+    /** What the chosen target was doing, from KVM's flags (kvm-model §5.1). */
+    static YieldTargetState targetState(Vm vm, int target) {
+        if (target < 0) {
+            return YieldTargetState.NONE;
+        }
+        Vcpu t = vm.vcpus[target];
+        return switch (t.mode) {
+            case RUNNABLE ->
+                t.preempted
+                        ? (t.preemptedInKernel ? YieldTargetState.PREEMPTED_KERNEL : YieldTargetState.PREEMPTED_USER)
+                        : YieldTargetState.READY;
+            case BLOCKED, POLLING -> YieldTargetState.HALTED;
+            default -> YieldTargetState.RUNNING;
+        };
+    }
+
     /** Whether a spin event of {@code epoch} still applies: the vCPU spins in guest mode, outside any handler. */
     private static boolean stillSpinning(Vcpu v, int epoch) {
         GuestState g = v.guest;
@@ -58,6 +75,10 @@ final class SpinExits {
             return;
         }
         guestCpu.pauseGuest(v);
+        if (ctx.recording) {
+            ctx.stats.pleWindow.recordValue(
+                    v.ple.spinNsBeforeExit(ctx.scenario.host().tscGhz(), ctx.guest.pauseLatencyCycles()));
+        }
         v.ple.onPleExit();
         ctx.count(v.vm, KvmStat.PLE_EXITS);
         Vm vm = v.vm;
@@ -71,7 +92,9 @@ final class SpinExits {
             ctx.count(vm, KvmStat.SPIN_YIELD_ATTEMPTED);
             if (ctx.recording) {
                 vm.counters[KvmStat.SPIN_YIELD_ESRCH.ordinal()] += r.esrch();
-                ctx.sink.onYield(ctx.now, vm.index, v.index, r.target(), r.cause(), r.failure());
+                YieldTargetState state = targetState(vm, r.target());
+                ctx.stats.yields[r.cause().ordinal() * YieldTargetState.values().length + state.ordinal()]++;
+                ctx.sink.onYield(ctx.now, vm.index, v.index, r.target(), r.cause(), r.failure(), state);
             }
         }
         if (r.boosted()) {

@@ -26,6 +26,8 @@ final class Vcpu {
     final VectorTable vectors = new VectorTable();
     final PleWindow ple;
     final HaltPoll haltPoll;
+    /** Exits of this vCPU by reason (ordinal), after the warm-up. */
+    final long[] exitCounts = new long[ExitReason.count()];
 
     VcpuMode mode = VcpuMode.GUEST;
     /** The exit being handled (HLT while halted). */

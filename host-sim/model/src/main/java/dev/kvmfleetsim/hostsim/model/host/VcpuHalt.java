@@ -41,6 +41,9 @@ final class VcpuHalt {
         v.exitReason = ExitReason.HLT;
         v.haltStartNs = now;
         ctx.bumpEpoch(v);
+        if (ctx.recording) {
+            ctx.stats.haltPollWindow.recordValue(v.haltPoll.pollWindowNs());
+        }
         // kvm_vcpu_halt: poll only while this vCPU's thread is the pCPU's only runnable task (kvm-model §3.4).
         if (v.haltPoll.shouldPoll(scheduler.nrQueued(v.pcpu) == 1) && v.haltPoll.pollWindowNs() > 0) {
             ctx.count(v.vm, KvmStat.HALT_ATTEMPTED_POLL);
