@@ -62,6 +62,23 @@ final class StoreFixtures {
      */
     static RunResult made(
             String runId, String sweepId, long seed, int pcpus, long windowNs, boolean tracking, double ips) {
+        return made(runId, sweepId, seed, pcpus, windowNs, tracking, tracking, ips);
+    }
+
+    /**
+     * As {@link #made(String, String, long, int, long, boolean, double)}, but with the series only partly on when
+     * {@code lagCredit} differs from {@code tracking}: {@code sched.eevdf_lag_credit} is set apart from the other three
+     * switches.
+     */
+    static RunResult made(
+            String runId,
+            String sweepId,
+            long seed,
+            int pcpus,
+            long windowNs,
+            boolean tracking,
+            boolean lagCredit,
+            double ips) {
         // The sample's scenario has every field a host-sim writes; these are the ones this result differs in.
         ObjectNode scenario = SAMPLE.scenario().deepCopy();
         scenario.put("name", "made")
@@ -75,7 +92,7 @@ final class StoreFixtures {
                 .put("ipi_tracking_enabled", tracking)
                 .put("ipi_window_ns", windowNs)
                 .put("enable_apicv", false);
-        ((ObjectNode) scenario.get("sched")).put("eevdf_lag_credit", tracking);
+        ((ObjectNode) scenario.get("sched")).put("eevdf_lag_credit", lagCredit);
         ((ObjectNode) scenario.get("directed_yield"))
                 .put("ipi_aware_candidates", tracking)
                 .put("enable_relaxed_boost", tracking);
