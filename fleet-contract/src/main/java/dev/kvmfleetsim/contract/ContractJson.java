@@ -3,12 +3,14 @@ package dev.kvmfleetsim.contract;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.cfg.EnumFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
-import dev.kvmfleetsim.hostsim.scenario.ScenarioJson;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -17,10 +19,18 @@ import java.nio.charset.StandardCharsets;
  * Thread-safe.
  */
 public final class ContractJson {
-    private static final ObjectMapper MAPPER = ScenarioJson.mapper()
-            .copy()
+    /**
+     * The contract's own configuration, the scenario file format's naming rules (snake_case, lower-case enums read
+     * in any case) without depending on the model: compact output, unknown fields ignored, a null for a primitive
+     * refused. Schema version 1's bytes are pinned by the wire samples (WireSamplesTest).
+     */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .disable(SerializationFeature.INDENT_OUTPUT);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .configure(EnumFeature.WRITE_ENUMS_TO_LOWERCASE, true)
+            .build();
 
     /**
      * The same mapper, but refusing a JSON string where a number belongs ("1" for 1), which the version check below

@@ -27,6 +27,9 @@ public interface FleetControllerConfig {
     /** Server-sent progress streams. */
     Progress progress();
 
+    /** The consumer of {@code fleet.results}. */
+    Results results();
+
     /** Identity of one fleet-controller instance among its replicas. */
     interface Instance {
 
@@ -71,6 +74,26 @@ public interface FleetControllerConfig {
         /** How long one job waits for the broker to acknowledge the run requests it sent. */
         @WithDefault("30s")
         Duration sendTimeout();
+    }
+
+    /**
+     * Recording a result: the services' one retry policy for transient database failures ({@code DatabaseRetry}; the
+     * same keys and defaults as results-store's {@code write.*}). After the last attempt the record goes to the dead
+     * letters and its run is dispatched again when its lease expires.
+     */
+    interface Results {
+
+        /** Attempts in all while the database fails transiently ({@code FLEET_CONTROLLER_RESULTS_ATTEMPTS}). */
+        @WithDefault("8")
+        int attempts();
+
+        /** Pause after the first failed attempt, doubled after each further one ({@code FLEET_CONTROLLER_RESULTS_BACKOFF}). */
+        @WithDefault("200ms")
+        Duration backoff();
+
+        /** Longest pause between attempts ({@code FLEET_CONTROLLER_RESULTS_MAX_BACKOFF}). */
+        @WithDefault("10s")
+        Duration maxBackoff();
     }
 
     /** Progress streams. */

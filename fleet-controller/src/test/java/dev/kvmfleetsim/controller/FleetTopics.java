@@ -2,13 +2,15 @@ package dev.kvmfleetsim.controller;
 
 import dev.kvmfleetsim.contract.ContractJson;
 import dev.kvmfleetsim.contract.ContractVersion;
+import dev.kvmfleetsim.contract.ModelResult;
 import dev.kvmfleetsim.contract.RunRequest;
 import dev.kvmfleetsim.contract.RunResult;
 import dev.kvmfleetsim.contract.Topics;
-import dev.kvmfleetsim.hostsim.model.SimulationResult;
-import dev.kvmfleetsim.hostsim.model.Simulator;
-import dev.kvmfleetsim.hostsim.scenario.ScenarioJson;
 import dev.kvmfleetsim.testsupport.KafkaTestResource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,14 +38,27 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Plain Kafka clients standing in for host-sims: read fleet.runs, answer on fleet.results. */
 public final class FleetTopics {
-    /** A real result of a 1 ms default scenario, reused for every simulated host-sim answer. */
-    private static final SimulationResult TINY_RESULT =
-            Simulator.run(ScenarioJson.read("{\"duration_ns\": 1000000}", false));
+    /**
+     * A real model result, reused for every simulated host-sim answer: fleet-contract's wire sample (surefire runs in
+     * this module's directory). The controller reads results only through the contract.
+     */
+    private static final ModelResult SAMPLE_RESULT = sampleResult();
 
     /** A record read from a topic with its key. */
     public record Received<T>(String key, T value) {}
 
     private FleetTopics() {}
+
+    private static ModelResult sampleResult() {
+        try {
+            return ContractJson.read(
+                            Files.readAllBytes(Path.of("../fleet-contract/src/test/resources/wire/run-result.json")),
+                            RunResult.class)
+                    .result();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /**
      * Reads fleet.runs from the beginning until {@code count} requests of the sweep that match {@code filter} were
@@ -115,7 +130,7 @@ public final class FleetTopics {
                 "test",
                 "host-sim-test",
                 request.scenario(),
-                TINY_RESULT,
+                SAMPLE_RESULT,
                 1L);
         return produce(Topics.RESULTS, request.runId(), ContractJson.write(result));
     }

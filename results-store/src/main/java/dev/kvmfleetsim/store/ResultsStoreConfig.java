@@ -22,7 +22,11 @@ public interface ResultsStoreConfig {
         String id();
     }
 
-    /** Transactions of the consumers. */
+    /**
+     * Transactions of the consumers. {@code attempts}, {@code backoff} and {@code max-backoff} configure the services'
+     * one retry policy for transient database failures ({@code DatabaseRetry}; fleet-controller's {@code results.*}
+     * has the same keys and defaults).
+     */
     interface Write {
 
         /**

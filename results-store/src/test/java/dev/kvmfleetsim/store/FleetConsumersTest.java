@@ -75,7 +75,14 @@ class FleetConsumersTest {
                 id);
         assertThat(params.get(0))
                 .containsExactly(
-                        1, 2, 16, "0.1250", true, "none", "2", result.result().measuredNs());
+                        2,
+                        4,
+                        4,
+                        "2.0000",
+                        true,
+                        "dedup_like",
+                        "4",
+                        result.result().measuredNs());
     }
 
     @Test

@@ -1,62 +1,102 @@
 package dev.kvmfleetsim.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kvmfleetsim.contract.ContractJson;
 import dev.kvmfleetsim.contract.ContractVersion;
 import dev.kvmfleetsim.contract.DetailLevel;
 import dev.kvmfleetsim.contract.EventBatch;
+import dev.kvmfleetsim.contract.ModelResult;
+import dev.kvmfleetsim.contract.ModelResult.ExitRow;
+import dev.kvmfleetsim.contract.ModelResult.LatencySummary;
 import dev.kvmfleetsim.contract.RunResult;
 import dev.kvmfleetsim.contract.TraceEvent;
-import dev.kvmfleetsim.hostsim.model.SimulationResult;
-import dev.kvmfleetsim.hostsim.model.SimulationResult.ExitRow;
-import dev.kvmfleetsim.hostsim.model.SimulationResult.LatencySummary;
-import dev.kvmfleetsim.hostsim.model.Simulator;
-import dev.kvmfleetsim.hostsim.scenario.ScenarioJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Messages for the tests: a real simulated result, hand-made results with chosen throughput, event batches. */
+/**
+ * Messages for the tests: a real simulated result, hand-made results with chosen throughput, event batches. The store
+ * reads only the contract, so its real result is fleet-contract's wire sample of a host-sim run (2 VMs x 4 vCPUs on 4
+ * pCPUs, dedup-like, 20 ms) rather than a run of the model.
+ */
 final class StoreFixtures {
-    /** 1 VM x 2 vCPUs for 5 ms with a unicast IPI stream: simulates in milliseconds. */
-    static final String TINY_SCENARIO = """
-            {"name": "tiny", "duration_ns": 5000000, "vms": {"count": 1, "vcpus": 2},
-             "ipis": [{"pattern": "unicast", "rate_per_sec": 20000}]}""";
+    /** fleet-contract's wire sample (surefire runs in this module's directory). */
+    private static final Path RUN_RESULT_SAMPLE = Path.of("../fleet-contract/src/test/resources/wire/run-result.json");
+
+    private static final RunResult SAMPLE = readSample();
 
     private StoreFixtures() {}
 
-    /** A result of Simulator.run on the tiny scenario, as a host-sim would publish it. */
+    private static RunResult readSample() {
+        try {
+            return ContractJson.read(Files.readAllBytes(RUN_RESULT_SAMPLE), RunResult.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The sample's result of a real run, as a host-sim published it, under another run id. */
     static RunResult simulated(String runId, String sweepId, int attempt) {
-        var scenario = ScenarioJson.read(TINY_SCENARIO, false);
-        SimulationResult sim = Simulator.run(scenario);
-        JsonNode tree = ScenarioJson.mapper().valueToTree(scenario);
         return new RunResult(
                 ContractVersion.CURRENT,
                 runId,
                 sweepId,
                 attempt,
-                scenario.seed(),
+                SAMPLE.seed(),
                 "0.1.0-test",
                 "host-sim-t",
-                tree,
-                sim,
+                SAMPLE.scenario(),
+                SAMPLE.result(),
                 7);
     }
 
     /**
      * A hand-made result of a dedup-like run with the given switches and throughput (1 s measured, 2 VMs x 16 vCPUs on
-     * {@code pcpus} pCPUs).
+     * {@code pcpus} pCPUs). {@code tracking} turns the whole directed-yield series on or off, as a sweep's
+     * {@code ipi_tracking_enabled} axis does.
      */
     static RunResult made(
             String runId, String sweepId, long seed, int pcpus, long windowNs, boolean tracking, double ips) {
-        String json = """
-                {"name": "made", "seed": %d, "duration_ns": 1000000000,
-                 "host": {"pcpus": %d}, "vms": {"count": 2, "vcpus": 16},
-                 "kvm": {"ipi_tracking_enabled": %b, "ipi_window_ns": %d, "enable_apicv": false},
-                 "sched": {"eevdf_lag_credit": %b},
-                 "directed_yield": {"ipi_aware_candidates": %b, "enable_relaxed_boost": %b},
-                 "workload": {"mix": "dedup_like"}}""".formatted(seed, pcpus, tracking, windowNs, tracking, tracking, tracking);
-        var scenario = ScenarioJson.read(json, false);
+        return made(runId, sweepId, seed, pcpus, windowNs, tracking, tracking, ips);
+    }
+
+    /**
+     * As {@link #made(String, String, long, int, long, boolean, double)}, but with the series only partly on when
+     * {@code lagCredit} differs from {@code tracking}: {@code sched.eevdf_lag_credit} is set apart from the other three
+     * switches.
+     */
+    static RunResult made(
+            String runId,
+            String sweepId,
+            long seed,
+            int pcpus,
+            long windowNs,
+            boolean tracking,
+            boolean lagCredit,
+            double ips) {
+        // The sample's scenario has every field a host-sim writes; these are the ones this result differs in.
+        ObjectNode scenario = SAMPLE.scenario().deepCopy();
+        scenario.put("name", "made")
+                .put("seed", seed)
+                .put("duration_ns", 1_000_000_000L)
+                .put("warmup_ns", 0L);
+        scenario.putArray("ipis");
+        ((ObjectNode) scenario.get("host")).put("pcpus", pcpus);
+        ((ObjectNode) scenario.get("vms")).put("count", 2).put("vcpus", 16);
+        ((ObjectNode) scenario.get("kvm"))
+                .put("ipi_tracking_enabled", tracking)
+                .put("ipi_window_ns", windowNs)
+                .put("enable_apicv", false);
+        ((ObjectNode) scenario.get("sched")).put("eevdf_lag_credit", lagCredit);
+        ((ObjectNode) scenario.get("directed_yield"))
+                .put("ipi_aware_candidates", tracking)
+                .put("enable_relaxed_boost", tracking);
+        ((ObjectNode) scenario.get("workload")).put("mix", "dedup_like");
         LatencySummary lat = new LatencySummary(1000, 2500.5, 2000, 4000, 9000, 15000, 20000);
         Map<String, Long> counters = new LinkedHashMap<>();
         counters.put("exits", 12_000L);
@@ -67,7 +107,7 @@ final class StoreFixtures {
         counters.put("spin_yield_pending_interrupt", tracking ? 1_000L : 0L);
         counters.put("spin_yield_plain", tracking ? 1_500L : 6_000L);
         counters.put("spin_yield_relaxed", tracking ? 500L : 0L);
-        SimulationResult sim = new SimulationResult(
+        ModelResult sim = new ModelResult(
                 "made",
                 seed,
                 1_000_000_000L,
@@ -82,19 +122,10 @@ final class StoreFixtures {
                 new LatencySummary(0, 0.0, 0, 0, 0, 0, 0),
                 lat,
                 Map.of("overcommit", 32.0 / pcpus),
-                new SimulationResult.WorkloadSummary("dedup_like", (long) ips, ips, lat, 0.2, 0.3),
+                new ModelResult.WorkloadSummary("dedup_like", (long) ips, ips, lat, 0.2, 0.3),
                 123_456);
         return new RunResult(
-                ContractVersion.CURRENT,
-                runId,
-                sweepId,
-                1,
-                seed,
-                "0.1.0-test",
-                "host-sim-t",
-                ScenarioJson.mapper().valueToTree(scenario),
-                sim,
-                5);
+                ContractVersion.CURRENT, runId, sweepId, 1, seed, "0.1.0-test", "host-sim-t", scenario, sim, 5);
     }
 
     /** A batch of {@code exits} exits and {@code yields} yields, interleaved in time. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kvmfleetsim.hostsim.model.scenario.Series;
 import java.util.List;
 
 /**
@@ -55,16 +56,11 @@ public sealed interface Axis permits Axis.Parameter, Axis.IpiTracking, Axis.Over
     }
 
     /**
-     * {@code ipi_tracking_enabled}: the whole IPI-aware directed-yield series on or off at once
-     * (docs/scenario-format.md, {@code directed_yield}).
+     * {@code ipi_tracking_enabled}: the whole IPI-aware directed-yield series on or off at once, its four switches as
+     * the model names them ({@link Series#SWITCHES}, what {@code Scenario.withSeries} sets).
      */
     record IpiTracking() implements Axis {
         public static final String NAME = "ipi_tracking_enabled";
-        static final List<String> SERIES_SWITCHES = List.of(
-                "kvm.ipi_tracking_enabled",
-                "sched.eevdf_lag_credit",
-                "directed_yield.ipi_aware_candidates",
-                "directed_yield.enable_relaxed_boost");
 
         @Override
         public String name() {
@@ -73,7 +69,7 @@ public sealed interface Axis permits Axis.Parameter, Axis.IpiTracking, Axis.Over
 
         @Override
         public List<String> writes() {
-            return SERIES_SWITCHES;
+            return Series.SWITCHES;
         }
 
         @Override
@@ -83,7 +79,7 @@ public sealed interface Axis permits Axis.Parameter, Axis.IpiTracking, Axis.Over
 
         @Override
         public void apply(ObjectNode scenario, JsonNode value) {
-            for (String p : SERIES_SWITCHES) {
+            for (String p : Series.SWITCHES) {
                 ScenarioPath.parse(p).set(scenario, BooleanNode.valueOf(value.booleanValue()));
             }
         }

@@ -1,5 +1,6 @@
 package dev.kvmfleetsim.controller.grid;
 
+import dev.kvmfleetsim.contract.Problem.FieldError;
 import java.util.List;
 
 /** A sweep request with one or more problems; {@link #errors()} lists every one of them. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kvmfleetsim.contract.DetailLevel;
+import dev.kvmfleetsim.contract.Problem.FieldError;
 import dev.kvmfleetsim.hostsim.model.InvalidScenarioException;
 import dev.kvmfleetsim.hostsim.model.scenario.Scenario;
 import dev.kvmfleetsim.hostsim.model.scenario.ScenarioValidator.Violation;

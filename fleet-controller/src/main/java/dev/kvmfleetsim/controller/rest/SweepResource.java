@@ -1,5 +1,6 @@
 package dev.kvmfleetsim.controller.rest;
 
+import dev.kvmfleetsim.contract.Problem;
 import dev.kvmfleetsim.controller.sweep.SweepService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -75,10 +76,7 @@ public class SweepResource {
     @APIResponse(
             responseCode = "400",
             description = "Invalid sweep: every problem, each with its field",
-            content =
-                    @Content(
-                            mediaType = ProblemExceptionMapper.PROBLEM_JSON,
-                            schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response create(String body) {
         SweepView sweep = service.create(body);
         return Response.accepted(sweep)
@@ -104,7 +102,7 @@ public class SweepResource {
     @Path("{id}")
     @Operation(summary = "A sweep with its progress")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = SweepView.class)))
-    @APIResponse(responseCode = "404", content = @Content(mediaType = ProblemExceptionMapper.PROBLEM_JSON))
+    @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE))
     public SweepView get(@PathParam("id") String id) {
         return service.get(id);
     }
@@ -115,7 +113,7 @@ public class SweepResource {
     @APIResponse(
             responseCode = "200",
             content = @Content(schema = @Schema(type = SchemaType.ARRAY, implementation = RunView.class)))
-    @APIResponse(responseCode = "404", content = @Content(mediaType = ProblemExceptionMapper.PROBLEM_JSON))
+    @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE))
     public List<RunView> runs(
             @PathParam("id") String id,
             @Parameter(description = "only runs in this state (pending, dispatched, done, failed, cancelled)")
@@ -134,11 +132,11 @@ public class SweepResource {
     @Path("{id}/cancel")
     @Operation(summary = "Cancel a running sweep", description = "Pending runs are cancelled; runs in flight finish")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = SweepView.class)))
-    @APIResponse(responseCode = "404", content = @Content(mediaType = ProblemExceptionMapper.PROBLEM_JSON))
+    @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(
             responseCode = "409",
             description = "The sweep has finished already",
-            content = @Content(mediaType = ProblemExceptionMapper.PROBLEM_JSON))
+            content = @Content(mediaType = Problem.MEDIA_TYPE))
     public SweepView cancel(@PathParam("id") String id) {
         return service.cancel(id);
     }
@@ -158,7 +156,7 @@ public class SweepResource {
                     @Content(
                             mediaType = MediaType.SERVER_SENT_EVENTS,
                             schema = @Schema(implementation = ProgressEvent.class)))
-    @APIResponse(responseCode = "404", content = @Content(mediaType = ProblemExceptionMapper.PROBLEM_JSON))
+    @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE))
     public Multi<OutboundSseEvent> progress(@PathParam("id") String id, @Context Sse sse) {
         service.progress(id); // 404 before the stream starts
         return progress.stream(id).onItem().transformToIterable(p -> {

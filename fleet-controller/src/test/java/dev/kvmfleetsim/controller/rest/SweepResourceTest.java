@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kvmfleetsim.contract.Problem;
 import dev.kvmfleetsim.contract.RunRequest;
 import dev.kvmfleetsim.contract.Topics;
 import dev.kvmfleetsim.controller.FleetTopics;
@@ -197,7 +198,7 @@ class SweepResourceTest {
         given().post("/api/sweeps/" + id + "/cancel")
                 .then()
                 .statusCode(409)
-                .contentType(ProblemExceptionMapper.PROBLEM_JSON)
+                .contentType(Problem.MEDIA_TYPE)
                 .body("status", equalTo(409))
                 .body("detail", containsString("is done"));
     }
@@ -242,7 +243,7 @@ class SweepResourceTest {
         given().post("/api/sweeps/" + id + "/cancel")
                 .then()
                 .statusCode(409)
-                .contentType(ProblemExceptionMapper.PROBLEM_JSON)
+                .contentType(Problem.MEDIA_TYPE)
                 .body("type", equalTo("urn:kvm-fleet-sim:problem:sweep-finished"));
         // The run in flight is cancelled when its lease runs out; a late result would still be recorded.
         awaitSweep(id, s -> s.getInt("progress.cancelled") == 1);
@@ -282,7 +283,7 @@ class SweepResourceTest {
                 .post("/api/sweeps")
                 .then()
                 .statusCode(400)
-                .contentType(ProblemExceptionMapper.PROBLEM_JSON)
+                .contentType(Problem.MEDIA_TYPE)
                 .body("type", equalTo("urn:kvm-fleet-sim:problem:invalid-sweep"))
                 .body("title", equalTo("Invalid sweep"))
                 .body("status", equalTo(400))
@@ -306,7 +307,7 @@ class SweepResourceTest {
                 .post("/api/sweeps")
                 .then()
                 .statusCode(400)
-                .contentType(ProblemExceptionMapper.PROBLEM_JSON)
+                .contentType(Problem.MEDIA_TYPE)
                 .body("errors[0].field", equalTo("grid"))
                 .body("errors[0].reason", startsWith("11000 runs (11 points × 1000 repetitions) exceed the limit"));
 
@@ -322,14 +323,14 @@ class SweepResourceTest {
                 .post("/api/sweeps")
                 .then()
                 .statusCode(400)
-                .contentType(ProblemExceptionMapper.PROBLEM_JSON)
+                .contentType(Problem.MEDIA_TYPE)
                 .body("type", equalTo("urn:kvm-fleet-sim:problem:malformed-body"))
                 .body("errors[0].field", equalTo("(body)"));
 
         given().get("/api/sweeps/no-such-sweep")
                 .then()
                 .statusCode(404)
-                .contentType(ProblemExceptionMapper.PROBLEM_JSON)
+                .contentType(Problem.MEDIA_TYPE)
                 .body("title", equalTo("Not Found"))
                 .body("instance", equalTo("/api/sweeps/no-such-sweep"));
         given().get("/api/sweeps?state=sleeping").then().statusCode(400).body("errors[0].field", equalTo("state"));

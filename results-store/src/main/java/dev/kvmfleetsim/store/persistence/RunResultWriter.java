@@ -2,10 +2,10 @@ package dev.kvmfleetsim.store.persistence;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kvmfleetsim.contract.ContractJson;
+import dev.kvmfleetsim.contract.ModelResult;
+import dev.kvmfleetsim.contract.ModelResult.ExitRow;
+import dev.kvmfleetsim.contract.ModelResult.LatencySummary;
 import dev.kvmfleetsim.contract.RunResult;
-import dev.kvmfleetsim.hostsim.model.SimulationResult;
-import dev.kvmfleetsim.hostsim.model.SimulationResult.ExitRow;
-import dev.kvmfleetsim.hostsim.model.SimulationResult.LatencySummary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,7 +41,7 @@ public final class RunResultWriter {
      * @return true if it was stored, false if the run already had a result (nothing was written)
      */
     public boolean insert(Connection c, RunResult r) throws SQLException {
-        SimulationResult sim = r.result();
+        ModelResult sim = r.result();
         RunParameters p = RunParameters.of(r.scenario(), sim);
         if (!insertRun(c, r, p)) {
             return false;
@@ -50,7 +50,7 @@ public final class RunResultWriter {
         insertCounters(c, r.runId(), sim.counters());
         insertLatencies(c, r.runId(), sim);
         try (PreparedStatement ps = c.prepareStatement(INSERT_WORKLOAD)) {
-            SimulationResult.WorkloadSummary w = sim.workload();
+            ModelResult.WorkloadSummary w = sim.workload();
             ps.setString(1, r.runId());
             ps.setLong(2, w.iterations());
             ps.setDouble(3, w.iterationsPerSec());
@@ -100,7 +100,7 @@ public final class RunResultWriter {
         }
     }
 
-    private static void insertExits(Connection c, String runId, SimulationResult sim) throws SQLException {
+    private static void insertExits(Connection c, String runId, ModelResult sim) throws SQLException {
         if (sim.exits().isEmpty()) {
             return;
         }
@@ -136,7 +136,7 @@ public final class RunResultWriter {
         }
     }
 
-    private static void insertLatencies(Connection c, String runId, SimulationResult sim) throws SQLException {
+    private static void insertLatencies(Connection c, String runId, ModelResult sim) throws SQLException {
         Map<String, LatencySummary> kinds = new LinkedHashMap<>();
         kinds.put("ipi", sim.ipiLatency());
         kinds.put("device", sim.deviceLatency());

@@ -28,7 +28,7 @@ public class ResultsResource {
         this.queries = queries;
     }
 
-    /** The rows of {@code v_series_gain} for the sweep: tracking on versus off with 95 % intervals. */
+    /** The rows of {@code v_series_gain} for the sweep: the whole series on versus off with 95 % intervals. */
     @GET
     @Path("/sweeps/{sweepId}/summary")
     @Produces(MediaType.APPLICATION_JSON)

@@ -2,6 +2,7 @@ package dev.kvmfleetsim.store.service;
 
 import dev.kvmfleetsim.contract.EventBatch;
 import dev.kvmfleetsim.contract.RunResult;
+import dev.kvmfleetsim.dbretry.DatabaseRetry;
 import dev.kvmfleetsim.store.ResultsStoreConfig;
 import dev.kvmfleetsim.store.persistence.ContractChecks;
 import dev.kvmfleetsim.store.persistence.EventBatchWriter;
@@ -12,20 +13,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
-import org.jboss.logging.Logger;
 
 /**
  * Stores results and event batches, each in one database transaction of its own, so that a message is acknowledged
- * only after everything of it is durable. Transient database failures are retried with exponential backoff; anything
- * else surfaces as an exception (and the consumer dead-letters the record). Thread-safe.
+ * only after everything of it is durable. Transient database failures are retried by the services' one policy
+ * ({@link DatabaseRetry}, configured by {@code results-store.write.*}); anything else surfaces as an exception (and the
+ * consumer dead-letters the record). Thread-safe.
  */
 @ApplicationScoped
 public class StoreService {
-    private static final Logger LOG = Logger.getLogger(StoreService.class);
-
     private final AgroalDataSource dataSource;
-    private final ResultsStoreConfig.Write config;
+    private final DatabaseRetry retry;
     private final RunResultWriter runWriter = new RunResultWriter();
     private final EventBatchWriter batchWriter;
     private final Counter runsStored;
@@ -36,8 +34,9 @@ public class StoreService {
 
     StoreService(AgroalDataSource dataSource, ResultsStoreConfig config, MeterRegistry registry) {
         this.dataSource = dataSource;
-        this.config = config.write();
-        this.batchWriter = new EventBatchWriter(this.config.copyBufferBytes());
+        ResultsStoreConfig.Write write = config.write();
+        this.retry = new DatabaseRetry(write.attempts(), write.backoff(), write.maxBackoff());
+        this.batchWriter = new EventBatchWriter(write.copyBufferBytes());
         this.runsStored = registry.counter("results_store_runs", "outcome", "stored");
         this.runsDuplicate = registry.counter("results_store_runs", "outcome", "duplicate");
         this.batchesStored = registry.counter("results_store_event_batches", "outcome", "stored");
@@ -86,24 +85,18 @@ public class StoreService {
     }
 
     <T> T inTransaction(String what, SqlWork<T> work) {
-        Duration pause = config.backoff();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return once(work);
-            } catch (SQLException e) {
-                if (!SqlErrors.isTransient(e)) {
-                    throw new StoreWriteException(
-                            what + ": refused by the database (SQLSTATE " + e.getSQLState() + "): " + e.getMessage(),
-                            e);
-                }
-                if (attempt >= config.attempts()) {
-                    throw new StoreWriteException(
-                            what + ": database unavailable after " + attempt + " attempts: " + e.getMessage(), e);
-                }
-                LOG.warnf("%s: attempt %d failed (%s), retrying in %d ms", what, attempt, e, pause.toMillis());
-                sleep(pause);
-                pause = min(pause.multipliedBy(2), config.maxBackoff());
+        try {
+            return retry.call(what, () -> once(work));
+        } catch (SQLException e) {
+            if (!DatabaseRetry.isTransient(e)) {
+                throw new StoreWriteException(
+                        what + ": refused by the database (SQLSTATE " + e.getSQLState() + "): " + e.getMessage(), e);
             }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new StoreWriteException(what + ": interrupted while waiting to retry: " + e.getMessage(), e);
+            }
+            throw new StoreWriteException(
+                    what + ": database unavailable after " + retry.attempts() + " attempts: " + e.getMessage(), e);
         }
     }
 
@@ -126,19 +119,6 @@ public class StoreService {
             c.rollback();
         } catch (SQLException e) {
             cause.addSuppressed(e);
-        }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private static void sleep(Duration pause) {
-        try {
-            Thread.sleep(pause.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreWriteException("interrupted while waiting to retry", e);
         }
     }
 }

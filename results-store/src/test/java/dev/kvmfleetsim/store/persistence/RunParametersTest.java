@@ -4,22 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kvmfleetsim.contract.ContractJson;
+import dev.kvmfleetsim.contract.ModelResult;
+import dev.kvmfleetsim.contract.ModelResult.LatencySummary;
 import dev.kvmfleetsim.contract.UnreadableMessageException;
-import dev.kvmfleetsim.hostsim.model.SimulationResult;
-import dev.kvmfleetsim.hostsim.model.SimulationResult.LatencySummary;
-import dev.kvmfleetsim.hostsim.model.scenario.Scenario;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Typed parameters come from the result's shape and the scenario's switches, with the model's defaults. */
+/** Typed parameters come from the result's shape and the switches of the scenario as run, which must all be there. */
 class RunParametersTest {
     private static final LatencySummary NONE = new LatencySummary(0, 0, 0, 0, 0, 0, 0);
 
-    private static SimulationResult result(int vms, int vcpus, int pcpus, String mix) {
-        return new SimulationResult(
+    /** The fields the store reads, as a host-sim writes them (the rest of a resolved scenario does not matter here). */
+    private static final String AS_RUN = """
+            {"duration_ns": 7, "kvm": {"ipi_window_ns": 5, "ipi_tracking_enabled": false, "enable_apicv": true,
+             "enable_ipiv": true, "x2apic": false}, "sched": {"eevdf_lag_credit": false},
+             "directed_yield": {"ipi_aware_candidates": false, "enable_relaxed_boost": true},
+             "workload": {"mix": "none"}}""";
+
+    private static ModelResult result(int vms, int vcpus, int pcpus, String mix) {
+        return new ModelResult(
                 "t",
                 1,
                 1_000,
@@ -32,35 +39,17 @@ class RunParametersTest {
                 NONE,
                 NONE,
                 Map.of(),
-                new SimulationResult.WorkloadSummary(mix, 0, 0, NONE, 0, 0),
+                new ModelResult.WorkloadSummary(mix, 0, 0, NONE, 0, 0),
                 0);
     }
 
-    private static JsonNode tree(String json) throws Exception {
-        return ContractJson.mapper().readTree(json);
-    }
-
-    @Test
-    void missingFieldsTakeTheModelsDefaults() throws Exception {
-        RunParameters p = RunParameters.of(tree("{}"), result(3, 16, 16, "DEDUP_LIKE"));
-        Scenario d = Scenario.defaults();
-        assertThat(p.overcommit()).isEqualTo(new BigDecimal("3.0000"));
-        assertThat(p.ipiWindowNs()).isEqualTo(d.kvm().ipiWindowNs());
-        assertThat(p.ipiTrackingEnabled()).isEqualTo(d.kvm().ipiTrackingEnabled());
-        assertThat(p.enableApicv()).isEqualTo(d.kvm().enableApicv());
-        assertThat(p.eevdfLagCredit()).isEqualTo(d.sched().eevdfLagCredit());
-        assertThat(p.ipiAwareCandidates()).isEqualTo(d.directedYield().ipiAwareCandidates());
-        assertThat(p.durationNs()).isEqualTo(d.durationNs());
-        assertThat(p.workloadMix()).isEqualTo("dedup_like");
+    private static ObjectNode tree(String json) throws Exception {
+        return (ObjectNode) ContractJson.mapper().readTree(json);
     }
 
     @Test
     void scenarioFieldsAreRead() throws Exception {
-        RunParameters p = RunParameters.of(
-                tree("{\"duration_ns\": 7, \"kvm\": {\"ipi_window_ns\": 5, \"ipi_tracking_enabled\": false,"
-                        + " \"enable_ipiv\": true, \"x2apic\": false}, \"sched\": {\"eevdf_lag_credit\": false},"
-                        + " \"directed_yield\": {\"ipi_aware_candidates\": false, \"enable_relaxed_boost\": false}}"),
-                result(1, 4, 3, "none"));
+        RunParameters p = RunParameters.of(tree(AS_RUN), result(1, 4, 3, "DEDUP_LIKE"));
         assertThat(p)
                 .isEqualTo(new RunParameters(
                         1,
@@ -74,18 +63,32 @@ class RunParametersTest {
                         false,
                         false,
                         false,
-                        false,
-                        "none",
+                        true,
+                        "dedup_like",
                         7));
     }
 
     @Test
-    void aWrongTypeIsUnreadableWithItsPath() {
-        assertThatThrownBy(() -> RunParameters.of(
-                        tree("{\"kvm\": {\"ipi_tracking_enabled\": \"yes\"}}"), result(1, 1, 1, "none")))
+    void aMissingFieldIsUnreadableWithItsPathRatherThanGuessed() throws Exception {
+        ObjectNode scenario = tree(AS_RUN);
+        ((ObjectNode) scenario.get("sched")).remove("eevdf_lag_credit");
+        assertThatThrownBy(() -> RunParameters.of(scenario, result(1, 1, 1, "none")))
+                .isInstanceOf(UnreadableMessageException.class)
+                .hasMessageStartingWith("scenario.sched.eevdf_lag_credit: missing");
+        JsonNode empty = tree("{}");
+        assertThatThrownBy(() -> RunParameters.of(empty, result(1, 1, 1, "none")))
+                .isInstanceOf(UnreadableMessageException.class)
+                .hasMessageStartingWith("scenario.kvm.ipi_window_ns: missing");
+    }
+
+    @Test
+    void aWrongTypeIsUnreadableWithItsPath() throws Exception {
+        ObjectNode scenario = tree(AS_RUN);
+        ((ObjectNode) scenario.get("kvm")).put("ipi_tracking_enabled", "yes");
+        assertThatThrownBy(() -> RunParameters.of(scenario, result(1, 1, 1, "none")))
                 .isInstanceOf(UnreadableMessageException.class)
                 .hasMessage("scenario.kvm.ipi_tracking_enabled: must be true or false, was \"yes\"");
-        assertThatThrownBy(() -> RunParameters.of(tree("{}"), result(1, 1, 0, "none")))
+        assertThatThrownBy(() -> RunParameters.of(tree(AS_RUN), result(1, 1, 0, "none")))
                 .isInstanceOf(UnreadableMessageException.class)
                 .hasMessageContaining("must be positive");
     }

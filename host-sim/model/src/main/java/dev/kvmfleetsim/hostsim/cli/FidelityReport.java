@@ -2,6 +2,8 @@ package dev.kvmfleetsim.hostsim.cli;
 
 import dev.kvmfleetsim.hostsim.model.SimulationResult;
 import dev.kvmfleetsim.hostsim.model.Simulator;
+import dev.kvmfleetsim.hostsim.model.scenario.Scenario;
+import dev.kvmfleetsim.hostsim.model.scenario.Series;
 import dev.kvmfleetsim.hostsim.scenario.ScenarioJson;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,9 +24,6 @@ import java.util.Locale;
 public final class FidelityReport {
     /** Two-sided 95% Student t quantiles for 1..10 degrees of freedom. */
     private static final double[] T95 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228};
-
-    private static final String SERIES_OFF = ", \"sched\": {\"eevdf_lag_credit\": false}, "
-            + "\"directed_yield\": {\"ipi_aware_candidates\": false, \"enable_relaxed_boost\": false}";
 
     private final int seeds;
     private final long durationNs;
@@ -87,10 +86,9 @@ public final class FidelityReport {
                 .append("Each model figure is the mean over seeds 1..")
                 .append(seeds)
                 .append(" with a 95% confidence interval (Student t). \"Series on\" is every switch of the")
-                .append(" directed-yield series at its default; \"series off\" turns off `kvm.ipi_tracking_enabled`,")
-                .append(" `sched.eevdf_lag_credit`, `directed_yield.ipi_aware_candidates` and")
-                .append(
-                        " `directed_yield.enable_relaxed_boost`. Gains are per-seed ratios of the same seed on and off.")
+                .append(" directed-yield series at its default; \"series off\" turns off ")
+                .append(switches())
+                .append(". Gains are per-seed ratios of the same seed on and off.")
                 .append(" The mixes are caricatures of the benchmarks (docs/model.md), so agreement in direction")
                 .append(" matters more than in size.\n\n")
                 .append("Model limits that matter for these comparisons (docs/model.md): vCPU threads never migrate;")
@@ -118,9 +116,8 @@ public final class FidelityReport {
         };
         for (int m = 0; m < published.length; m++) {
             for (int vms = 2; vms <= 4; vms++) {
-                String on = scenario(published[m][0], vms, 16, 16, "\"enable_apicv\": false", true, "");
-                String off = scenario(published[m][0], vms, 16, 16, "\"enable_apicv\": false", false, SERIES_OFF);
-                Comparison c = compare(on, off);
+                Scenario base = scenario(published[m][0], vms, 16, 16, "");
+                Comparison c = compare(base.withSeries(true), base.withSeries(false));
                 md.append(String.format(
                         Locale.ROOT,
                         "| %s | %d | %s | %s | %s | %s |%n",
@@ -146,9 +143,8 @@ public final class FidelityReport {
         md.append("## A6: VEE'21, four 8-vCPU VMs on 8 pCPUs\n\n")
                 .append("| mix | published | model: throughput gain | model: PLE exits change |\n|---|---|---|---|\n");
         for (String mix : new String[] {"ebizzy_like", "dedup_like"}) {
-            String on = scenario(mix, 4, 8, 8, "\"enable_apicv\": false", true, "");
-            String off = scenario(mix, 4, 8, 8, "\"enable_apicv\": false", false, SERIES_OFF);
-            Comparison c = compare(on, off);
+            Scenario base = scenario(mix, 4, 8, 8, "");
+            Comparison c = compare(base.withSeries(true), base.withSeries(false));
             md.append(String.format(
                     Locale.ROOT,
                     "| %s | up to -87.6%% PLE events, up to +80%% performance | %s | %s |%n",
@@ -170,15 +166,9 @@ public final class FidelityReport {
                         "| VMs | published (ready boost) | model: upstream directed yield vs no PLE |\n|---|---|---|\n");
         String[] published = {"+9%", "+180%", "+72%"};
         for (int vms = 1; vms <= 3; vms++) {
-            String upstream = scenario("ebizzy_like", vms, 80, 80, "\"enable_apicv\": false", false, SERIES_OFF);
-            String noPle = scenario(
-                    "ebizzy_like",
-                    vms,
-                    80,
-                    80,
-                    "\"enable_apicv\": false",
-                    false,
-                    SERIES_OFF + ", \"ple\": {\"ple_gap\": 0}");
+            Scenario upstream = scenario("ebizzy_like", vms, 80, 80, "").withSeries(false);
+            Scenario noPle = scenario("ebizzy_like", vms, 80, 80, ", \"ple\": {\"ple_gap\": 0}")
+                    .withSeries(false);
             Comparison c = compare(upstream, noPle);
             md.append(String.format(Locale.ROOT, "| %d | %s | %s |%n", vms, published[vms - 1], c.throughputGain));
         }
@@ -187,23 +177,32 @@ public final class FidelityReport {
                 .append(" model under the same shape of load.\n");
     }
 
-    private String scenario(String mix, int vms, int vcpus, int pcpus, String kvm, boolean tracking, String extra) {
-        return "{ \"name\": \"" + mix + "-" + vms + "vm\", \"duration_ns\": " + durationNs + ", \"warmup_ns\": "
-                + durationNs / 10 + ", \"host\": {\"pcpus\": " + pcpus + "}, \"vms\": {\"count\": " + vms
-                + ", \"vcpus\": " + vcpus + "}, \"kvm\": {\"x2apic\": true, " + kvm + ", \"ipi_tracking_enabled\": "
-                + tracking + "}, \"workload\": {\"mix\": \"" + mix + "\"}" + extra + " }";
+    /** x2APIC, APICv off, the series at its defaults (on); {@code extra} adds fields. */
+    private Scenario scenario(String mix, int vms, int vcpus, int pcpus, String extra) {
+        return ScenarioJson.read(
+                "{ \"name\": \"" + mix + "-" + vms + "vm\", \"duration_ns\": " + durationNs + ", \"warmup_ns\": "
+                        + durationNs / 10 + ", \"host\": {\"pcpus\": " + pcpus + "}, \"vms\": {\"count\": " + vms
+                        + ", \"vcpus\": " + vcpus + "}, \"kvm\": {\"x2apic\": true, \"enable_apicv\": false},"
+                        + " \"workload\": {\"mix\": \"" + mix + "\"}" + extra + " }",
+                false);
+    }
+
+    /** The series' switches as the report names them: `a`, `b`, `c` and `d`. */
+    private static String switches() {
+        List<String> quoted = Series.SWITCHES.stream().map(p -> "`" + p + "`").toList();
+        return String.join(", ", quoted.subList(0, quoted.size() - 1)) + " and " + quoted.get(quoted.size() - 1);
     }
 
     /** Summary of per-seed comparisons of configuration A against B. */
     private record Comparison(String throughputGain, String runTimeReduction, String pleChange) {}
 
-    private Comparison compare(String a, String b) {
+    private Comparison compare(Scenario a, Scenario b) {
         List<Double> gain = new ArrayList<>();
         List<Double> reduction = new ArrayList<>();
         List<Double> ple = new ArrayList<>();
         for (int seed = 1; seed <= seeds; seed++) {
-            SimulationResult ra = Simulator.run(ScenarioJson.read(a, false).withSeed(seed));
-            SimulationResult rb = Simulator.run(ScenarioJson.read(b, false).withSeed(seed));
+            SimulationResult ra = Simulator.run(a.withSeed(seed));
+            SimulationResult rb = Simulator.run(b.withSeed(seed));
             double ta = ra.workload().iterationsPerSec();
             double tb = rb.workload().iterationsPerSec();
             gain.add(100 * (ta / tb - 1));

@@ -15,6 +15,7 @@ import dev.kvmfleetsim.hostsim.model.SimulationResult;
 import dev.kvmfleetsim.hostsim.model.Simulator;
 import dev.kvmfleetsim.hostsim.model.scenario.Scenario;
 import dev.kvmfleetsim.hostsim.scenario.ScenarioJson;
+import dev.kvmfleetsim.hostsim.service.run.ResultMapper;
 import dev.kvmfleetsim.testsupport.KafkaTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -76,7 +77,7 @@ class FleetRunKafkaTest {
                 RunResult.class);
         Scenario resolved = ScenarioJson.fromTree(scenario).withSeed(seed);
         SimulationResult expected = Simulator.run(resolved);
-        assertThat(result.result()).isEqualTo(expected);
+        assertThat(result.result()).isEqualTo(ResultMapper.toContract(expected));
         assertThat(result.runId()).isEqualTo(runId);
         assertThat(result.sweepId()).isEqualTo("sweep-1");
         assertThat(result.attempt()).isEqualTo(2);
@@ -147,7 +148,8 @@ class FleetRunKafkaTest {
                         .value(),
                 RunResult.class);
         assertThat(result.result())
-                .isEqualTo(Simulator.run(ScenarioJson.fromTree(scenario).withSeed(9)));
+                .isEqualTo(ResultMapper.toContract(
+                        Simulator.run(ScenarioJson.fromTree(scenario).withSeed(9))));
         // AGGREGATE: the per-reason counts are the result's exit table; the event stream is one empty last batch.
         EventBatch only = ContractJson.read(
                 FleetKafka.await(Topics.EVENTS, runId, r -> !r.isEmpty(), TIMEOUT)

@@ -107,6 +107,14 @@ public record Scenario(
                 workload);
     }
 
+    /**
+     * This scenario with the whole directed-yield series on (its defaults) or off (upstream): the four switches that
+     * {@link Series} names, nothing else.
+     */
+    public Scenario withSeries(boolean on) {
+        return Series.apply(this, on);
+    }
+
     /** Total vCPUs of all VMs. */
     public int totalVcpus() {
         return vms.count() * vms.vcpus();

@@ -18,7 +18,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Executes one fleet run: binds the request's scenario, applies its seed, runs the model on the calling thread while
- * streaming its events as batches, and builds the {@link RunResult}. Knows nothing of Kafka. Thread-safe.
+ * streaming its events as batches, and builds the {@link RunResult} (the model's result mapped onto the contract's by
+ * {@link ResultMapper}). Knows nothing of Kafka. Thread-safe.
  */
 @ApplicationScoped
 public class FleetRunService {
@@ -63,7 +64,7 @@ public class FleetRunService {
                 modelVersion,
                 config.instance().id(),
                 resolved,
-                result,
+                ResultMapper.toContract(result),
                 TimeUnit.NANOSECONDS.toMillis(elapsed));
     }
 }
