@@ -8,6 +8,15 @@ import dev.kvmfleetsim.hostsim.model.SimulationResult;
  * where a change to the model's result meets the wire format. Stateless.
  */
 public final class ResultMapper {
+    /**
+     * Fields of the model's result that the wire does not carry, in their JSON spelling: the per-vCPU and per-yield
+     * detail a single run's CLI output shows (docs/scenario-format.md, "The result"). A sweep's analysis works on the
+     * aggregates; a run that needs the detail is re-run locally with the same seed. Adding one to the wire is a
+     * contract change (a new optional field, or a schema version).
+     */
+    public static final java.util.Set<String> NOT_ON_THE_WIRE =
+            java.util.Set.of("vcpu_details", "ple_window", "halt_poll_window", "yields");
+
     private ResultMapper() {}
 
     /** The contract's copy of a model result; lists and maps keep their order (the JSON does too). */
