@@ -94,9 +94,9 @@ public final class FidelityReport {
                 .append(" The mixes are caricatures of the benchmarks (docs/model.md), so agreement in direction")
                 .append(" matters more than in size.\n\n")
                 .append("Model limits that matter for these comparisons (docs/model.md): vCPU threads never migrate;")
-                .append(" per-VM cgroups are reduced to one rule (a vCPU alone in its VM's group on a run queue")
-                .append(" gains nothing from its own forfeit, so its directed yield is futile unless the series'")
-                .append(" patch 05 forces it); the workload mixes are caricatures; the series' [I] formulas")
+                .append(" the vCPU threads run in the task groups of `host.cgroup_layout` (default `per_vcpu`,")
+                .append(" libvirt's), with group weights from runnable weight instead of PELT averages; the")
+                .append(" workload mixes are caricatures; the series' [I] formulas")
                 .append(" (lag-credit margin) are parameters with guessed defaults.\n\n");
         a1();
         a6();

@@ -537,6 +537,11 @@ public final class CfsHierarchy {
         return groupSe[p][g];
     }
 
+    /** Depth of group g: 0 for the root. */
+    public int depth(int g) {
+        return depth[g];
+    }
+
     public int parentGroup(int g) {
         return parent[g];
     }

@@ -8,10 +8,14 @@ package dev.kvmfleetsim.hostsim.model.sched;
  * {@link EevdfParams#forcedReschedIntervalNs()} per run queue. Holds the per-CPU state of the rate limit and the
  * counters. Allocates nothing; not thread-safe.
  *
- * <p>[I] Scope of patch 05: the forced resched acts on every successful yield of the local run queue, the target
- * on this run queue or not. With the credit, the target's chain is an eligible buddy at every level of a same-rq
- * yield, so only a cross-rq yield leaves the yielder's protected group entities to decide the local pick: the case
- * the cover letter describes ("RUN_TO_PARITY can keep pick_eevdf() returning the yielder").
+ * <p>[I] Where the series acts (the cover letter gives no code): both patch 04's credit and patch 05's protection
+ * cancel stop at the cfs_rq of the lowest common ancestor (LCA) group of yielder and target, the level where their
+ * chains are siblings ("applied at the cgroup LCA", as the v2 debooster was); above it the entities are the yielder's
+ * own running ancestors, shared with the target. The credit needs target and yielder on one run queue (the cover
+ * letter's "Scope"); the forced resched acts on every successful yield of the local run queue. With the credit, a
+ * same-rq target's chain is an eligible buddy at every level up to the LCA, so patch 05 changes the pick only after a
+ * cross-rq yield: at the LCA level, where the yielder's still protected group entity would otherwise be picked
+ * again (the cover letter: "RUN_TO_PARITY can keep pick_eevdf() returning the yielder").
  */
 public final class CfsYieldTo {
     private final CfsHierarchy h;
@@ -63,8 +67,9 @@ public final class CfsYieldTo {
         }
         h.setNextBuddy(tp, h.taskGroup(target), ts);
         boolean series = h.params.eevdfLagCredit();
+        int lca = series ? lca(yielder, target) : TaskGroups.ROOT;
         if (series && sameRq) {
-            creditChain(p, h.taskGroup(target), ts);
+            creditChain(p, h.taskGroup(target), ts, lca);
         }
         // yield_task_fair(rq): nothing if the rq runs one task; clear_buddies, update_curr(leaf), forfeit if eligible
         if (h.nrRunning(p) > 1) {
@@ -76,7 +81,7 @@ public final class CfsYieldTo {
             }
         }
         if (series && (!forcedEver[p] || nowNs - lastForcedNs[p] >= h.params.forcedReschedIntervalNs())) {
-            cancelProtectionChain(p, h.taskGroup(yielder), ys);
+            cancelProtectionChain(p, h.taskGroup(yielder), ys, lca);
             forcedEver[p] = true;
             lastForcedNs[p] = nowNs;
             forcedResched++;
@@ -105,15 +110,33 @@ public final class CfsYieldTo {
         }
     }
 
-    /** Patch 04: "walk the same ancestor chain … and credit each not-yet-eligible level" to its margin. */
-    private void creditChain(int p, int g, int e) {
+    /**
+     * Patch 04: "walk the same ancestor chain … and credit each not-yet-eligible level" to its margin, from the
+     * target up to the level of the LCA cfs_rq. [I] The levels above are the yielder's own running ancestors: crediting
+     * them would move lag from other groups (other VMs) to the yielder's, which is not the target's problem.
+     */
+    /** The lowest common ancestor of the two tasks' groups: its cfs_rq is where their chains are siblings. */
+    private int lca(int a, int b) {
+        int ga = h.taskGroup(a);
+        int gb = h.taskGroup(b);
+        while (ga != gb) {
+            if (h.depth(ga) >= h.depth(gb)) {
+                ga = h.parentGroup(ga);
+            } else {
+                gb = h.parentGroup(gb);
+            }
+        }
+        return ga;
+    }
+
+    private void creditChain(int p, int g, int e, int stop) {
         while (true) {
             Eevdf q = h.rqs[p][g];
             if (!q.eligible(e) && q.credit(e, q.creditMargin(e))) {
                 creditsApplied++;
                 q.countCredit();
             }
-            if (g == TaskGroups.ROOT) {
+            if (g == TaskGroups.ROOT || g == stop) {
                 return;
             }
             e = h.groupEntity(p, g);
@@ -121,11 +144,11 @@ public final class CfsYieldTo {
         }
     }
 
-    /** Patch 05: {@code cancel_protect_slice()} along the yielder's chain. */
-    private void cancelProtectionChain(int p, int g, int e) {
+    /** Patch 05: {@code cancel_protect_slice()} along the yielder's chain, up to the LCA level ([I], see the class). */
+    private void cancelProtectionChain(int p, int g, int e, int stop) {
         while (true) {
             h.rqs[p][g].cancelProtection(e);
-            if (g == TaskGroups.ROOT) {
+            if (g == TaskGroups.ROOT || g == stop) {
                 return;
             }
             e = h.groupEntity(p, g);

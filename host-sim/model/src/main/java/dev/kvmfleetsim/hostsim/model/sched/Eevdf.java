@@ -765,28 +765,10 @@ public final class Eevdf {
      * @return 1 if the target was boosted, 0 on failure, −ESRCH if yielding is pointless
      */
     public static int yieldTo(Eevdf rq, int yielder, Eevdf targetRq, int target, long nowNs, boolean preempt) {
-        return yieldTo(rq, yielder, targetRq, target, nowNs, preempt, false);
+        return yieldToFlat(rq, yielder, targetRq, target, nowNs, preempt);
     }
 
-    /**
-     * {@link #yieldTo(Eevdf, int, Eevdf, int, long, boolean)} for a yielder that is the only runnable task of its
-     * task group (cgroup) on this run queue, as a vCPU thread usually is when each VM has its own cgroup. The
-     * leaf-level forfeit of {@code yield_task_fair} then changes nothing at the level where the pick is decided (the
-     * group entity keeps its vruntime and deadline), so the model skips it and the yielder stays the pick: the
-     * futile yield of kvm-model §6.4 [I]. With the series and a target on the same run queue, patch 05's forced
-     * local resched applies the forfeit and cancels the yielder's protection along its chain, at most once per
-     * interval per run queue (§6.5).
-     *
-     * @param yielderAloneInGroup the yielder's group has no other runnable entity on {@code rq}
-     */
-    public static int yieldTo(
-            Eevdf rq,
-            int yielder,
-            Eevdf targetRq,
-            int target,
-            long nowNs,
-            boolean preempt,
-            boolean yielderAloneInGroup) {
+    private static int yieldToFlat(Eevdf rq, int yielder, Eevdf targetRq, int target, long nowNs, boolean preempt) {
         rq.check(yielder);
         targetRq.check(target);
         if (rq.curr != yielder) {
@@ -813,14 +795,9 @@ public final class Eevdf {
         if (series && !rq.eligible(target) && rq.credit(target, rq.creditMargin(target))) {
             rq.creditsApplied++;
         }
-        if (!yielderAloneInGroup) {
-            rq.yieldTaskFair(yielder);
-        }
+        rq.yieldTaskFair(yielder);
         // patch 05: cancel_protect_slice + resched_curr on the local rq, rate-limited; the credit above is not
         if (series && (!rq.forcedEver || nowNs - rq.lastForcedNs >= rq.params.forcedReschedIntervalNs())) {
-            if (yielderAloneInGroup) {
-                rq.yieldTaskFair(yielder);
-            }
             rq.cancelProtectSlice(yielder);
             rq.forcedEver = true;
             rq.lastForcedNs = nowNs;

@@ -42,41 +42,68 @@ class CfsYieldToTest {
     }
 
     /**
-     * VM 0's entity at the root is ineligible (it ran while VM 1 waited); its vCPU r is eligible inside VM 0. Upstream,
-     * PICK_BUDDY drops the hint at the root and VM 1 runs; with patch 04 each ineligible level is credited and r runs.
+     * Yielder s in group 2, target r in group 1 (their LCA is the root). Group 1's entity at the root is ineligible (it
+     * ran 2 ms, group 2 none); r is eligible inside group 1. Upstream, PICK_BUDDY drops the hint at the root and s,
+     * still eligible and protected there, runs again; with patch 04 the ineligible root level is credited and r runs.
      */
     @Test
     void aBuddyIneligibleAtOneLevelIsDroppedAndPatch04CreditsThatLevel() {
         for (boolean series : new boolean[] {false, true}) {
             CfsHierarchy h = new CfsHierarchy(EevdfParams.defaults().withLagCredit(series), 1, TaskGroups.perVm(2));
             CfsYieldTo y = new CfsYieldTo(h);
-            int s = h.addTask(1, 0, 1024);
+            int x = h.addTask(1, 0, 1024);
             int r = h.addTask(1, 0, 1024);
-            int o = h.addTask(2, 0, 1024);
+            int s = h.addTask(2, 0, 1024);
+            h.enqueue(x, 0, false);
             h.enqueue(s, 0, false);
-            h.enqueue(o, 0, false);
-            assertThat(h.pick(0, 0)).isEqualTo(s);
-            h.tick(0, 1 * MS); // VM 0 ran 1 ms alone among two groups: v = 1 ms > V = 0.5 ms
-            h.enqueue(r, 1 * MS, false); // r joins VM 0 at its V: eligible there
+            assertThat(h.pick(0, 0)).isEqualTo(x);
+            assertThat(h.tick(0, 1 * MS))
+                    .as("protected until its first deadline, 1.4 ms")
+                    .isFalse();
+            assertThat(h.tick(0, 2 * MS)).isTrue();
+            assertThat(h.pick(0, 2 * MS)).isEqualTo(s);
+            h.enqueue(r, 2 * MS, false); // r joins group 1 at its V: eligible there
             Eevdf root = h.cfsRq(0, 0);
-            Eevdf vm0 = h.cfsRq(0, 1);
-            int vm0Se = h.groupEntity(0, 1);
-            assertThat(root.eligible(vm0Se)).isFalse();
-            assertThat(vm0.eligible(h.taskEntity(r))).isTrue();
-            assertThat(y.yieldTo(s, r, 1 * MS, true)).isOne();
+            int g1 = h.groupEntity(0, 1);
+            assertThat(root.vruntime(g1)).isEqualTo(2 * MS);
+            assertThat(root.eligible(g1)).as("v = 2 ms > V = 1 ms").isFalse();
+            assertThat(h.cfsRq(0, 1).eligible(h.taskEntity(r))).isTrue();
+            assertThat(y.yieldTo(s, r, 2 * MS, true)).isOne();
+            assertThat(root.nextBuddy()).isEqualTo(g1);
             if (!series) {
-                assertThat(root.nextBuddy()).isEqualTo(vm0Se);
-                assertThat(h.pick(0, 1 * MS))
-                        .as("dropped at the root: VM 1 runs")
-                        .isEqualTo(o);
+                assertThat(h.pick(0, 2 * MS))
+                        .as("dropped at the root: the yielder again")
+                        .isEqualTo(s);
                 assertThat(y.creditsApplied()).isZero();
             } else {
-                assertThat(root.eligible(vm0Se)).as("credited at the root").isTrue();
-                assertThat(root.lag(vm0Se)).isGreaterThanOrEqualTo(root.creditMargin(vm0Se));
+                assertThat(root.eligible(g1)).as("credited at the root").isTrue();
+                assertThat(root.lag(g1)).isGreaterThanOrEqualTo(root.creditMargin(g1));
                 assertThat(y.creditsApplied()).as("only the ineligible level").isOne();
-                assertThat(h.pick(0, 1 * MS)).isEqualTo(r);
+                assertThat(h.pick(0, 2 * MS)).isEqualTo(r);
             }
         }
+    }
+
+    @Test
+    void theCreditStopsAtTheLcaLevel() {
+        // s and r in one VM (per_vm): the LCA is the VM's group; the VM's entity at the root is s's running ancestor
+        CfsHierarchy h = new CfsHierarchy(EevdfParams.defaults(), 1, TaskGroups.perVm(2));
+        CfsYieldTo y = new CfsYieldTo(h);
+        int s = h.addTask(1, 0, 1024);
+        int r = h.addTask(1, 0, 1024);
+        int o = h.addTask(2, 0, 1024);
+        h.enqueue(s, 0, false);
+        h.enqueue(o, 0, false);
+        h.pick(0, 0);
+        h.tick(0, 1 * MS);
+        h.enqueue(r, 1 * MS, false);
+        Eevdf root = h.cfsRq(0, 0);
+        long v = root.vruntime(h.groupEntity(0, 1));
+        assertThat(root.eligible(h.groupEntity(0, 1))).isFalse();
+        assertThat(y.yieldTo(s, r, 1 * MS, true)).isOne();
+        assertThat(root.vruntime(h.groupEntity(0, 1)))
+                .as("above the LCA: not credited")
+                .isEqualTo(v);
     }
 
     /**
