@@ -17,7 +17,7 @@ import java.util.Locale;
  * into the model.
  *
  * <pre>java -cp host-sim/model/target/host-sim-model.jar dev.kvmfleetsim.hostsim.cli.FidelityReport \
- *     [--seeds N] [--duration-ms MS] [docs/fidelity.md]</pre>
+ *     [--seeds N] [--duration-ms MS] [--cgroup-layout per_vcpu|per_vm|flat] [docs/fidelity.md]</pre>
  */
 public final class FidelityReport {
     /** Two-sided 95% Student t quantiles for 1..10 degrees of freedom. */
@@ -42,12 +42,16 @@ public final class FidelityReport {
     static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
         int seeds = 3;
         long durationMs = 1_000;
+        String cgroupLayout = null;
         Path file = Path.of("docs/fidelity.md");
         for (int i = 0; i < args.length; i++) {
             try {
                 switch (args[i]) {
                     case "--seeds":
                         seeds = Integer.parseInt(args[++i]);
+                        break;
+                    case "--cgroup-layout":
+                        cgroupLayout = args[++i];
                         break;
                     case "--duration-ms":
                         durationMs = Long.parseLong(args[++i]);
@@ -56,7 +60,7 @@ public final class FidelityReport {
                         file = Path.of(args[i]);
                 }
             } catch (RuntimeException e) {
-                err.println("usage: FidelityReport [--seeds N] [--duration-ms MS] [output.md]");
+                err.println("usage: FidelityReport [--seeds N] [--duration-ms MS] [--cgroup-layout L] [output.md]");
                 return 2;
             }
         }
@@ -65,7 +69,9 @@ public final class FidelityReport {
             return 2;
         }
         FidelityReport r = new FidelityReport(seeds, durationMs * 1_000_000L);
-        String text = r.generate(seeds + " seeds, " + durationMs + " ms simulated per run");
+        r.cgroupLayout = cgroupLayout;
+        String text = r.generate(seeds + " seeds, " + durationMs + " ms simulated per run"
+                + (cgroupLayout == null ? "" : ", host.cgroup_layout " + cgroupLayout));
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, text);
         out.println("wrote " + file);
@@ -187,9 +193,17 @@ public final class FidelityReport {
                 .append(" model under the same shape of load.\n");
     }
 
+    /** {@code host.cgroup_layout} of every run, or null for the scenario default. */
+    private String cgroupLayout;
+
+    private String layoutField() {
+        return cgroupLayout == null ? "" : ", \"cgroup_layout\": \"" + cgroupLayout + "\"";
+    }
+
     private String scenario(String mix, int vms, int vcpus, int pcpus, String kvm, boolean tracking, String extra) {
         return "{ \"name\": \"" + mix + "-" + vms + "vm\", \"duration_ns\": " + durationNs + ", \"warmup_ns\": "
-                + durationNs / 10 + ", \"host\": {\"pcpus\": " + pcpus + "}, \"vms\": {\"count\": " + vms
+                + durationNs / 10 + ", \"host\": {\"pcpus\": " + pcpus + layoutField() + "}, \"vms\": {\"count\": "
+                + vms
                 + ", \"vcpus\": " + vcpus + "}, \"kvm\": {\"x2apic\": true, " + kvm + ", \"ipi_tracking_enabled\": "
                 + tracking + "}, \"workload\": {\"mix\": \"" + mix + "\"}" + extra + " }";
     }
