@@ -89,6 +89,7 @@ public final class FidelityReport {
                 .append(seeds)
                 .append(" --duration-ms ")
                 .append(durationNs / 1_000_000)
+                .append(cgroupLayout == null ? "" : " --cgroup-layout " + cgroupLayout)
                 .append(" docs/fidelity.md\n```\n\n")
                 .append("Each model figure is the mean over seeds 1..")
                 .append(seeds)
