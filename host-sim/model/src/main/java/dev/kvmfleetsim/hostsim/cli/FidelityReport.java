@@ -19,7 +19,7 @@ import java.util.Locale;
  * into the model.
  *
  * <pre>java -cp host-sim/model/target/host-sim-model.jar dev.kvmfleetsim.hostsim.cli.FidelityReport \
- *     [--seeds N] [--duration-ms MS] [docs/fidelity.md]</pre>
+ *     [--seeds N] [--duration-ms MS] [--cgroup-layout per_vcpu|per_vm|flat] [docs/fidelity.md]</pre>
  */
 public final class FidelityReport {
     /** Two-sided 95% Student t quantiles for 1..10 degrees of freedom. */
@@ -41,12 +41,16 @@ public final class FidelityReport {
     static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
         int seeds = 3;
         long durationMs = 1_000;
+        String cgroupLayout = null;
         Path file = Path.of("docs/fidelity.md");
         for (int i = 0; i < args.length; i++) {
             try {
                 switch (args[i]) {
                     case "--seeds":
                         seeds = Integer.parseInt(args[++i]);
+                        break;
+                    case "--cgroup-layout":
+                        cgroupLayout = args[++i];
                         break;
                     case "--duration-ms":
                         durationMs = Long.parseLong(args[++i]);
@@ -55,7 +59,7 @@ public final class FidelityReport {
                         file = Path.of(args[i]);
                 }
             } catch (RuntimeException e) {
-                err.println("usage: FidelityReport [--seeds N] [--duration-ms MS] [output.md]");
+                err.println("usage: FidelityReport [--seeds N] [--duration-ms MS] [--cgroup-layout L] [output.md]");
                 return 2;
             }
         }
@@ -64,7 +68,9 @@ public final class FidelityReport {
             return 2;
         }
         FidelityReport r = new FidelityReport(seeds, durationMs * 1_000_000L);
-        String text = r.generate(seeds + " seeds, " + durationMs + " ms simulated per run");
+        r.cgroupLayout = cgroupLayout;
+        String text = r.generate(seeds + " seeds, " + durationMs + " ms simulated per run"
+                + (cgroupLayout == null ? "" : ", host.cgroup_layout " + cgroupLayout));
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, text);
         out.println("wrote " + file);
@@ -82,6 +88,7 @@ public final class FidelityReport {
                 .append(seeds)
                 .append(" --duration-ms ")
                 .append(durationNs / 1_000_000)
+                .append(cgroupLayout == null ? "" : " --cgroup-layout " + cgroupLayout)
                 .append(" docs/fidelity.md\n```\n\n")
                 .append("Each model figure is the mean over seeds 1..")
                 .append(seeds)
@@ -92,9 +99,9 @@ public final class FidelityReport {
                 .append(" The mixes are caricatures of the benchmarks (docs/model.md), so agreement in direction")
                 .append(" matters more than in size.\n\n")
                 .append("Model limits that matter for these comparisons (docs/model.md): vCPU threads never migrate;")
-                .append(" per-VM cgroups are reduced to one rule (a vCPU alone in its VM's group on a run queue")
-                .append(" gains nothing from its own forfeit, so its directed yield is futile unless the series'")
-                .append(" patch 05 forces it); the workload mixes are caricatures; the series' [I] formulas")
+                .append(" the vCPU threads run in the task groups of `host.cgroup_layout` (default `per_vcpu`,")
+                .append(" libvirt's), with group weights from runnable weight instead of PELT averages; the")
+                .append(" workload mixes are caricatures; the series' [I] formulas")
                 .append(" (lag-credit margin) are parameters with guessed defaults.\n\n");
         a1();
         a6();
@@ -177,11 +184,19 @@ public final class FidelityReport {
                 .append(" model under the same shape of load.\n");
     }
 
+    /** {@code host.cgroup_layout} of every run, or null for the scenario default. */
+    private String cgroupLayout;
+
+    private String layoutField() {
+        return cgroupLayout == null ? "" : ", \"cgroup_layout\": \"" + cgroupLayout + "\"";
+    }
+
     /** x2APIC, APICv off, the series at its defaults (on); {@code extra} adds fields. */
     private Scenario scenario(String mix, int vms, int vcpus, int pcpus, String extra) {
         return ScenarioJson.read(
                 "{ \"name\": \"" + mix + "-" + vms + "vm\", \"duration_ns\": " + durationNs + ", \"warmup_ns\": "
-                        + durationNs / 10 + ", \"host\": {\"pcpus\": " + pcpus + "}, \"vms\": {\"count\": " + vms
+                        + durationNs / 10 + ", \"host\": {\"pcpus\": " + pcpus + layoutField()
+                        + "}, \"vms\": {\"count\": " + vms
                         + ", \"vcpus\": " + vcpus + "}, \"kvm\": {\"x2apic\": true, \"enable_apicv\": false},"
                         + " \"workload\": {\"mix\": \"" + mix + "\"}" + extra + " }",
                 false);

@@ -83,6 +83,15 @@ public final class ScenarioJson {
         if (user == null || !user.isObject()) {
             throw new InvalidScenarioException(List.of(new Violation("(file)", "must be a JSON object")));
         }
+        if (user.path("host").has("vm_cgroups")) {
+            // The old switch named a one-line rule, not a layout: true meant neither libvirt's per-vCPU groups nor a
+            // real per-VM hierarchy, so mapping it would silently change results. The user chooses a layout.
+            problems.add(new Violation(
+                    "host.vm_cgroups",
+                    "replaced by host.cgroup_layout (per_vcpu: libvirt, the default; per_vm; flat); choose one"));
+            user = user.deepCopy();
+            ((ObjectNode) user.get("host")).remove("vm_cgroups");
+        }
         ObjectNode merged = JSON.valueToTree(Scenario.defaults());
         JsonNode vendor = user.path("ple").path("vendor");
         if (vendor.isTextual() && vendor.asText().equalsIgnoreCase("amd_svm")) {

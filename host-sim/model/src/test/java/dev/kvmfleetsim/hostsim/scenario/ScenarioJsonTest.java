@@ -116,6 +116,20 @@ class ScenarioJsonTest {
     }
 
     @Test
+    void theOldVmCgroupsSwitchIsRefusedNamingItsReplacement() {
+        assertThat(problems("{\"host\": {\"vm_cgroups\": true}}"))
+                .containsExactly("host.vm_cgroups: replaced by host.cgroup_layout (per_vcpu: libvirt, the default; "
+                        + "per_vm; flat); choose one");
+    }
+
+    @Test
+    void cgroupLayoutIsReadInLowerCase() {
+        assertThat(json("{\"host\": {\"cgroup_layout\": \"per_vm\"}}").host().cgroupLayout())
+                .isEqualTo(HostConfig.CgroupLayout.PER_VM);
+        assertThat(Scenario.defaults().host().cgroupLayout()).isEqualTo(HostConfig.CgroupLayout.PER_VCPU);
+    }
+
+    @Test
     void unknownTopLevelFieldIsReported() {
         assertThat(problems("{\"durration_ns\": 5}")).containsExactly("durration_ns: unknown field");
     }
@@ -305,7 +319,7 @@ class ScenarioJsonTest {
                 99L,
                 20_000_000L,
                 1_000_000L,
-                new HostConfig(8, 3.1, 1_500L, HostConfig.Placement.SPREAD, false, true),
+                new HostConfig(8, 3.1, 1_500L, HostConfig.Placement.SPREAD, HostConfig.CgroupLayout.PER_VM, true),
                 new VmConfig(2, 6),
                 new KvmParams(false, true, false, true, false, false, false, false, 1_234L, EoiClearMode.V2),
                 new ExitCosts(

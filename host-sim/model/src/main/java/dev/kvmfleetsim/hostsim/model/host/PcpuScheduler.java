@@ -1,18 +1,28 @@
 package dev.kvmfleetsim.hostsim.model.host;
 
 import dev.kvmfleetsim.hostsim.model.exit.ExitReason;
+import dev.kvmfleetsim.hostsim.model.scenario.HostConfig.CgroupLayout;
 import dev.kvmfleetsim.hostsim.model.scenario.Scenario;
+import dev.kvmfleetsim.hostsim.model.sched.CfsHierarchy;
+import dev.kvmfleetsim.hostsim.model.sched.CfsYieldTo;
 import dev.kvmfleetsim.hostsim.model.sched.Eevdf;
+import dev.kvmfleetsim.hostsim.model.sched.TaskGroups;
 import dev.kvmfleetsim.hostsim.model.stats.KvmStat;
+import java.util.Arrays;
 
 /**
- * The host scheduler around the vCPU threads: {@code schedule()} on a pCPU (core.c) over its EEVDF run queue, KVM's
- * preempt notifiers {@code kvm_sched_out} / {@code kvm_sched_in}, {@code resched_curr}, the tick, wake-up enqueue and
- * {@code yield_to}'s glue (kvm-model §5.1, §5.3, §6).
+ * The host scheduler around the vCPU threads: {@code schedule()} on a pCPU (core.c) over the fair class with the
+ * scenario's cgroup layout ({@link CfsHierarchy}), KVM's preempt notifiers {@code kvm_sched_out} / {@code
+ * kvm_sched_in}, {@code resched_curr}, the tick, wake-up enqueue and {@code yield_to}'s glue (kvm-model §5.1, §5.3, §6).
  */
 final class PcpuScheduler {
     private final HostContext ctx;
     private final Pcpu[] pcpus;
+    private final CfsHierarchy cfs;
+    private final CfsYieldTo yield;
+    /** Task id of the hierarchy to vCPU. */
+    private Vcpu[] byTask = new Vcpu[0];
+
     private VcpuRun run;
     private VcpuHalt halt;
     private GuestCpu guestCpu;
@@ -22,8 +32,35 @@ final class PcpuScheduler {
         Scenario sc = ctx.scenario;
         this.pcpus = new Pcpu[sc.host().pcpus()];
         for (int p = 0; p < pcpus.length; p++) {
-            pcpus[p] = new Pcpu(p, new Eevdf(sc.sched(), 4));
+            pcpus[p] = new Pcpu(p);
         }
+        this.cfs = new CfsHierarchy(sc.sched(), pcpus.length, groups(sc));
+        this.yield = new CfsYieldTo(cfs);
+    }
+
+    /** The task groups of {@code host.cgroup_layout} (docs/model.md, "Host scheduler"). */
+    private static TaskGroups groups(Scenario sc) {
+        return switch (sc.host().cgroupLayout()) {
+            case FLAT -> TaskGroups.flat();
+            case PER_VM -> TaskGroups.perVm(sc.vms().count());
+            case PER_VCPU -> TaskGroups.perVcpu(vcpusPerVm(sc));
+        };
+    }
+
+    private static int[] vcpusPerVm(Scenario sc) {
+        int[] n = new int[sc.vms().count()];
+        Arrays.fill(n, sc.vms().vcpus());
+        return n;
+    }
+
+    /** The group a vCPU thread runs in. */
+    private int groupOf(Vcpu v) {
+        CgroupLayout layout = ctx.scenario.host().cgroupLayout();
+        return switch (layout) {
+            case FLAT -> TaskGroups.ROOT;
+            case PER_VM -> 1 + v.vm.index;
+            case PER_VCPU -> TaskGroups.perVcpuLeaf(vcpusPerVm(ctx.scenario), v.vm.index, v.index);
+        };
     }
 
     void link(HostParts p) {
@@ -32,18 +69,26 @@ final class PcpuScheduler {
         this.guestCpu = p.guestCpu;
     }
 
+    /** The fair class (for tests of the wiring). */
+    CfsHierarchy cfs() {
+        return cfs;
+    }
+
     int pcpuCount() {
         return pcpus.length;
     }
 
     /** The vCPU's thread starts on {@code cpu}'s run queue, runnable (set-up; no migration is modelled). */
     void place(Vcpu v, int cpu) {
-        Pcpu p = pcpus[cpu];
-        v.pcpu = p.id;
-        v.entity = p.addVcpu(v);
+        v.pcpu = cpu;
+        v.entity = cfs.addTask(groupOf(v), cpu, Eevdf.NICE_0_LOAD);
+        if (v.entity >= byTask.length) {
+            byTask = Arrays.copyOf(byTask, Math.max(8, v.entity * 2 + 1));
+        }
+        byTask[v.entity] = v;
         v.mode = VcpuMode.RUNNABLE;
         v.runnableSinceNs = 0;
-        p.rq.enqueue(v.entity, 0, false);
+        cfs.enqueue(v.entity, 0, false);
     }
 
     /** Every pCPU picks its first thread. */
@@ -55,13 +100,12 @@ final class PcpuScheduler {
 
     /** Runnable threads on {@code cpu}'s run queue ({@code rq->nr_running}). */
     int nrQueued(int cpu) {
-        return pcpus[cpu].rq.nrQueued();
+        return cfs.nrRunning(cpu);
     }
 
     /** At exit-to-guest with TIF_NEED_RESCHED: whether {@code schedule()} may pick another thread. */
     boolean wantsSwitch(Vcpu v) {
-        Pcpu p = pcpus[v.pcpu];
-        return p.rq.nrQueued() > 1 || !p.rq.isQueued(v.entity);
+        return cfs.nrRunning(v.pcpu) > 1 || !cfs.isQueued(v.entity);
     }
 
     void schedule(int cpu) {
@@ -71,8 +115,8 @@ final class PcpuScheduler {
     /** {@code schedule()} on one pCPU: pick, then switch if the pick is another thread. */
     private void schedule(Pcpu p) {
         Vcpu prev = p.running;
-        int e = p.rq.pick(ctx.now);
-        Vcpu next = e < 0 ? null : p.byEntity[e];
+        int e = cfs.pick(p.id, ctx.now);
+        Vcpu next = e < 0 ? null : byTask[e];
         if (next == prev && prev != null) {
             if (prev.mode == VcpuMode.HOST) {
                 run.enterGuest(prev);
@@ -132,7 +176,7 @@ final class PcpuScheduler {
     /** {@code kvm_vcpu_block}'s sleep: the thread leaves the run queue and the pCPU picks another. */
     void dequeueAndSchedule(Vcpu v) {
         Pcpu p = pcpus[v.pcpu];
-        p.rq.dequeue(v.entity, ctx.now, true);
+        cfs.dequeue(v.entity, ctx.now, true);
         schedule(p);
     }
 
@@ -144,7 +188,7 @@ final class PcpuScheduler {
      */
     void enqueueWoken(Vcpu v, long delayNs) {
         Pcpu p = pcpus[v.pcpu];
-        p.rq.enqueue(v.entity, ctx.now, true);
+        cfs.enqueue(v.entity, ctx.now, true);
         if (p.running == null) {
             if (!p.wakePending) {
                 p.wakePending = true;
@@ -156,7 +200,7 @@ final class PcpuScheduler {
             // (kvm_vcpu_block -> schedule, which also honours a wake-up preemption).
             ctx.bumpEpoch(p.running);
             halt.block(p.running);
-        } else if (p.rq.needResched()) {
+        } else if (cfs.needResched(p.id)) {
             // The wakee preempts, or enqueue's update_curr found curr's slice used up: resched_curr either way. A
             // request latched earlier is honoured here too (the kernel's TIF_NEED_RESCHED is never dropped).
             requestResched(p.running);
@@ -201,7 +245,7 @@ final class PcpuScheduler {
     private void armTick(Pcpu p) {
         if (!p.tickArmed
                 && p.running != null
-                && (p.rq.nrQueued() > 1 || !ctx.scenario.host().nohzFull())) {
+                && (cfs.nrRunning(p.id) > 1 || !ctx.scenario.host().nohzFull())) {
             p.tickArmed = true;
             ctx.queue.schedule(ctx.now + ctx.scenario.sched().tickNs(), EventKind.TICK, p.id, 0);
         }
@@ -217,11 +261,11 @@ final class PcpuScheduler {
         p.tickArmed = false;
         Vcpu v = p.running;
         if (v != null) {
-            p.rq.updateCurr(ctx.now);
+            boolean resched = cfs.tick(p.id, ctx.now);
             if (v.mode == VcpuMode.GUEST) {
-                v.needResched |= p.rq.needResched();
+                v.needResched |= resched;
                 run.startExit(v, ExitReason.EXTERNAL_INTERRUPT, HostContext.sample(v, ctx.costs.externalInterrupt()));
-            } else if (p.rq.needResched()) {
+            } else if (resched) {
                 requestResched(v);
             }
         }
@@ -235,25 +279,11 @@ final class PcpuScheduler {
         if (mp.running != me) {
             return 0;
         }
-        int r = Eevdf.yieldTo(mp.rq, me.entity, tp.rq, target.entity, ctx.now, true, aloneInVmGroup(me, mp));
+        int r = yield.yieldTo(me.entity, target.entity, ctx.now, true);
         if (r > 0 && tp != mp && tp.running != null) {
             // resched_curr(p_rq): the target's pCPU reconsiders at once.
             requestResched(tp.running);
         }
         return r;
-    }
-
-    /** With per-VM cgroups: whether {@code me} is its VM's only runnable thread on its pCPU's run queue. */
-    private boolean aloneInVmGroup(Vcpu me, Pcpu p) {
-        if (!ctx.scenario.host().vmCgroups()) {
-            return false;
-        }
-        for (int e = 0; e < p.rq.entityCount(); e++) {
-            Vcpu other = p.byEntity[e];
-            if (other != me && other.vm == me.vm && p.rq.isQueued(e) && !p.rq.isDelayed(e)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

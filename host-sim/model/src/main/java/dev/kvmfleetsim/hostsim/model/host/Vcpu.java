@@ -60,7 +60,7 @@ final class Vcpu {
 
     // ---- host scheduling and KVM's per-vCPU flags (kvm-model §5.1, §6) ----
     int pcpu;
-    /** Entity id of this vCPU's thread in its pCPU's run queue. */
+    /** Task id of this vCPU thread in the host scheduler (CfsHierarchy). */
     int entity;
 
     boolean preempted;

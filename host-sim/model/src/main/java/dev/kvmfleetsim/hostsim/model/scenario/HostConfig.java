@@ -7,17 +7,21 @@ package dev.kvmfleetsim.hostsim.model.scenario;
  * @param tscGhz TSC frequency, used to convert the cycle-based parameters (ple_window, ple_gap) into time
  * @param contextSwitchNs a host context switch between two vCPU threads, until the new one enters the guest [I]
  * @param placement how vCPU threads are placed on pCPUs (they stay there: no load balancing is modelled)
- * @param vmCgroups each VM's vCPU threads run in a cgroup of their own (libvirt's default): a directed yield by a
- *     vCPU that is its VM's only runnable thread on the pCPU then leaves the group-level pick unchanged (kvm-model
- *     §6.4, [I])
+ * @param cgroupLayout the cpu-controller cgroups the vCPU threads run in, scheduled as task groups (kvm-model §6.4;
+ *     docs/model.md)
  * @param nohzFull {@code nohz_full} on every pCPU: the tick stops while one task runs. Off (the distributions'
  *     NO_HZ_IDLE): a busy pCPU ticks at HZ, and each tick that lands in guest mode is an EXTERNAL_INTERRUPT exit
  *     (kvm-model §3.1 reason 1)
  */
 public record HostConfig(
-        int pcpus, double tscGhz, long contextSwitchNs, Placement placement, boolean vmCgroups, boolean nohzFull) {
+        int pcpus,
+        double tscGhz,
+        long contextSwitchNs,
+        Placement placement,
+        CgroupLayout cgroupLayout,
+        boolean nohzFull) {
     public static HostConfig defaults() {
-        return new HostConfig(16, 2.4, 2_000L, Placement.RANDOM, true, false);
+        return new HostConfig(16, 2.4, 2_000L, Placement.RANDOM, CgroupLayout.PER_VCPU, false);
     }
 
     /** vCPU thread placement. */
@@ -33,5 +37,19 @@ public record HostConfig(
          * acts, kvm-model §6.5).
          */
         RANDOM
+    }
+
+    /** The cgroup layout of the vCPU threads (the cpu controller's task groups, all at the default weight). */
+    public enum CgroupLayout {
+        /**
+         * libvirt's: machine.slice → one scope per VM → one {@code vcpuN} sub-cgroup per vCPU thread, so every leaf
+         * cfs_rq holds one thread (the default: the series' cover letter reasons about group entities and the
+         * hierarchy walk, and libvirt is the usual way to run the benchmarked guests).
+         */
+        PER_VCPU,
+        /** One cgroup per VM holding all its vCPU threads (KubeVirt's pod cgroup). */
+        PER_VM,
+        /** No task groups: every thread in the root cfs_rq (plain QEMU in one session cgroup). */
+        FLAT
     }
 }

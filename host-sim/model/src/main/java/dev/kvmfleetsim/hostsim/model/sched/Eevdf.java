@@ -631,8 +631,12 @@ public final class Eevdf {
      * a resched if the pick would now return the wakee, else curr's protection is tightened to the queue's min slice.
      */
     private boolean wakeupPreempt(int id) {
+        return !needResched && checkPreempt(id);
+    }
+
+    private boolean checkPreempt(int id) {
         int c = curr;
-        if (id == c || needResched || !onRq[c] || delayed[c]) {
+        if (id == c || !onRq[c] || delayed[c]) {
             return false;
         }
         boolean shortSlice = slice[id] < slice[c];
@@ -778,28 +782,10 @@ public final class Eevdf {
      * @return 1 if the target was boosted, 0 on failure, −ESRCH if yielding is pointless
      */
     public static int yieldTo(Eevdf rq, int yielder, Eevdf targetRq, int target, long nowNs, boolean preempt) {
-        return yieldTo(rq, yielder, targetRq, target, nowNs, preempt, false);
+        return yieldToFlat(rq, yielder, targetRq, target, nowNs, preempt);
     }
 
-    /**
-     * {@link #yieldTo(Eevdf, int, Eevdf, int, long, boolean)} for a yielder that is the only runnable task of its
-     * task group (cgroup) on this run queue, as a vCPU thread usually is when each VM has its own cgroup. The
-     * leaf-level forfeit of {@code yield_task_fair} then changes nothing at the level where the pick is decided (the
-     * group entity keeps its vruntime and deadline), so the model skips it and the yielder stays the pick: the
-     * futile yield of kvm-model §6.4 [I]. With the series and a target on the same run queue, patch 05's forced
-     * local resched applies the forfeit and cancels the yielder's protection along its chain, at most once per
-     * interval per run queue (§6.5).
-     *
-     * @param yielderAloneInGroup the yielder's group has no other runnable entity on {@code rq}
-     */
-    public static int yieldTo(
-            Eevdf rq,
-            int yielder,
-            Eevdf targetRq,
-            int target,
-            long nowNs,
-            boolean preempt,
-            boolean yielderAloneInGroup) {
+    private static int yieldToFlat(Eevdf rq, int yielder, Eevdf targetRq, int target, long nowNs, boolean preempt) {
         rq.check(yielder);
         targetRq.check(target);
         if (rq.curr != yielder) {
@@ -826,14 +812,9 @@ public final class Eevdf {
         if (series && !rq.eligible(target) && rq.credit(target, rq.creditMargin(target))) {
             rq.creditsApplied++;
         }
-        if (!yielderAloneInGroup) {
-            rq.yieldTaskFair(yielder);
-        }
+        rq.yieldTaskFair(yielder);
         // patch 05: cancel_protect_slice + resched_curr on the local rq, rate-limited; the credit above is not
         if (series && (!rq.forcedEver || nowNs - rq.lastForcedNs >= rq.params.forcedReschedIntervalNs())) {
-            if (yielderAloneInGroup) {
-                rq.yieldTaskFair(yielder);
-            }
             rq.cancelProtectSlice(yielder);
             rq.forcedEver = true;
             rq.lastForcedNs = nowNs;
@@ -855,27 +836,169 @@ public final class Eevdf {
      * @return whether {@code dst} needs a resched (it was idle)
      */
     public static boolean migrate(Eevdf src, Eevdf dst, int id, long nowNs) {
-        src.check(id);
-        dst.check(id);
-        if (!src.onRq[id] || src.delayed[id] || src.curr == id) {
+        return migrate(src, id, dst, id, nowNs);
+    }
+
+    // ---- hooks for a task-group hierarchy (CfsHierarchy: one instance per cfs_rq) ----
+
+    /** {@code cfs_rq->load.weight}: the weight of every queued entity, curr (if queued) and delayed ones included. */
+    public long queueWeight() {
+        return sumW + (curr >= 0 && onRq[curr] ? weight[curr] : 0);
+    }
+
+    /**
+     * {@code check_preempt_wakeup_fair} at the level {@code find_matching_se} found: {@code wakee} and curr are
+     * siblings in this cfs_rq. The caller has tested the run queue's TIF_NEED_RESCHED and updated curr.
+     *
+     * @return whether the wakee preempts (a resched is also latched here)
+     */
+    public boolean wakeupPreemptAt(int wakee) {
+        check(wakee);
+        if (curr < 0) {
+            return false;
+        }
+        return checkPreempt(wakee);
+    }
+
+    /** Returns and clears this instance's resched latch (a hierarchy keeps its own per-CPU flag). */
+    boolean takeResched() {
+        boolean r = needResched;
+        needResched = false;
+        return r;
+    }
+
+    /** {@code cfs_rq->next = se} without checks: {@code set_next_buddy} sets it at every level, curr included. */
+    void markNext(int id) {
+        next = check(id);
+    }
+
+    /** One level of {@code __clear_buddies_next}: clears next if it is {@code id}; returns whether it was. */
+    boolean clearNextIf(int id) {
+        if (next == id) {
+            next = -1;
+            return true;
+        }
+        return false;
+    }
+
+    /** {@code yield_task_fair}'s forfeit at the leaf, without its run-queue test: v := d, d += vslice if eligible. */
+    boolean forfeitIfEligible(int id) {
+        if (!eligible(id)) {
+            return false;
+        }
+        vruntime[id] = deadline[id];
+        deadline[id] += vslice(id);
+        forfeits++;
+        rebase();
+        return true;
+    }
+
+    /** {@code cancel_protect_slice}. */
+    void cancelProtection(int id) {
+        cancelProtectSlice(check(id));
+    }
+
+    void countDirectedYield() {
+        directedYields++;
+    }
+
+    void countCredit() {
+        creditsApplied++;
+    }
+
+    void countForcedResched() {
+        forcedResched++;
+    }
+
+    /**
+     * {@code reweight_entity} (a group entity's new shares, {@code update_cfs_group}): curr is charged first; a queued
+     * entity keeps its lag V − v and its relative deadline, both scaled by old/new weight (vlag = V − v while the
+     * weighted lag w·(V − v) is what is conserved), and is re-placed against the rest of the queue with
+     * place_entity's (W+w)/W compensation; vprot moves with v. A sleeping entity only has its saved vlag (and a
+     * relative deadline) scaled. [I] the kernel places a reweighted curr against a V that still contains curr; the
+     * model places it against the others, so that a reweight alone moves nobody's lag.
+     */
+    public void reweight(int id, long newWeight, long nowNs) {
+        check(id);
+        if (newWeight <= 0) {
+            throw new IllegalArgumentException("weight must be positive");
+        }
+        long old = weight[id];
+        if (old == newWeight) {
+            return;
+        }
+        if (!onRq[id]) {
+            vlag[id] = vlag[id] * old / newWeight;
+            if (relDeadline[id]) {
+                deadline[id] = deadline[id] * old / newWeight;
+            }
+            weight[id] = newWeight;
+            return;
+        }
+        updateCurr(nowNs);
+        long avg = sumWKey;
+        long load = sumW;
+        if (curr >= 0 && onRq[curr]) {
+            avg += weight[curr] * (vruntime[curr] - zeroV);
+            load += weight[curr];
+        }
+        long limit = lagLimit(id);
+        long lag = Math.max(-limit, Math.min(limit, zeroV + Math.floorDiv(avg, load) - vruntime[id]));
+        avg -= old * (vruntime[id] - zeroV);
+        load -= old;
+        boolean inTree = id != curr;
+        if (inTree) {
+            treeRemove(id);
+        }
+        long relD = (deadline[id] - vruntime[id]) * old / newWeight;
+        long relP = (vprot[id] - vruntime[id]) * old / newWeight;
+        lag = lag * old / newWeight;
+        weight[id] = newWeight;
+        long v = vruntime[id];
+        if (load > 0) {
+            v = zeroV + Math.floorDiv(avg, load) - lag * (load + newWeight) / load;
+        }
+        vruntime[id] = v;
+        deadline[id] = v + relD;
+        vprot[id] = v + relP;
+        vlag[id] = lag;
+        if (inTree) {
+            treeAdd(id);
+        }
+        rebase();
+    }
+
+    /**
+     * {@link #migrate} between two run queues whose ids for the task differ (a hierarchy creates entities per CPU on
+     * demand). The destination entity must exist and be off the queue.
+     */
+    public static boolean migrate(Eevdf src, int srcId, Eevdf dst, int dstId, long nowNs) {
+        src.check(srcId);
+        dst.check(dstId);
+        if (!src.onRq[srcId] || src.delayed[srcId] || src.curr == srcId) {
             throw new IllegalStateException("only a queued, waiting entity can migrate");
         }
-        if (dst.onRq[id]) {
-            throw new IllegalStateException("entity " + id + " is already queued on the destination");
+        if (dst.onRq[dstId]) {
+            throw new IllegalStateException("entity " + dstId + " is already queued on the destination");
         }
-        src.dequeue(id, nowNs, false);
-        dst.weight[id] = src.weight[id];
-        dst.slice[id] = src.slice[id];
-        dst.customSlice[id] = src.customSlice[id];
-        dst.rt[id] = src.rt[id];
-        dst.vlag[id] = src.vlag[id];
-        dst.deadline[id] = src.deadline[id];
-        dst.relDeadline[id] = src.relDeadline[id];
-        dst.fresh[id] = false;
-        dst.sumExecNs[id] = src.sumExecNs[id];
-        dst.runDelayNs[id] = src.runDelayNs[id];
-        src.relDeadline[id] = false;
-        return dst.enqueue(id, nowNs, false);
+        src.dequeue(srcId, nowNs, false);
+        transferState(src, srcId, dst, dstId);
+        return dst.enqueue(dstId, nowNs, false);
+    }
+
+    /** The per-task state a migration carries (after a non-sleep dequeue on {@code src}). */
+    static void transferState(Eevdf src, int srcId, Eevdf dst, int dstId) {
+        dst.weight[dstId] = src.weight[srcId];
+        dst.slice[dstId] = src.slice[srcId];
+        dst.customSlice[dstId] = src.customSlice[srcId];
+        dst.rt[dstId] = src.rt[srcId];
+        dst.vlag[dstId] = src.vlag[srcId];
+        dst.deadline[dstId] = src.deadline[srcId];
+        dst.relDeadline[dstId] = src.relDeadline[srcId];
+        dst.fresh[dstId] = false;
+        dst.sumExecNs[dstId] = src.sumExecNs[srcId];
+        dst.runDelayNs[dstId] = src.runDelayNs[srcId];
+        src.relDeadline[srcId] = false;
     }
 
     // ---- run delay (sched_info.run_delay, the steal time source) ----

@@ -20,7 +20,9 @@ package dev.kvmfleetsim.hostsim.model.sched;
  * @param eevdfLagCredit {@code SCHED_FEAT(YIELD_TO_LAG_CREDIT)} of the series: credit lag to an ineligible
  *     same-rq yield target and force a rate-limited local resched (§6.5)
  * @param lagCreditK the patch 02 margin scale k: margin = k · nr_queued · base vslice, capped at the entity's lag
- *     limit ([I]: the scaling law is unpublished; the default 0.25 gives one base slice at queue depth 4)
+ *     limit ([I]: the scaling law is unpublished; the default 0.02, 56 µs of lag per queued entity at the base slice,
+ *     is the cover letter's "small positive-vlag margin"; 0.25, one base slice at depth 4, made the series lose
+ *     throughput with libvirt's per-vCPU groups, docs/model.md)
  * @param forcedReschedIntervalNs patch 05: the forced local resched happens at most once per this interval per rq
  *     (6 ms, §6.5)
  */
@@ -49,10 +51,10 @@ public record EevdfParams(
 
     /**
      * Kernel defaults (v7.1 with the series applied: {@code YIELD_TO_LAG_CREDIT} defaults on, V3-00): 2.8 ms base slice,
-     * HZ=250, DELAY_DEQUEUE, DELAY_ZERO, PICK_BUDDY and RUN_TO_PARITY on, k = 0.25, 6 ms forced-resched interval.
+     * HZ=250, DELAY_DEQUEUE, DELAY_ZERO, PICK_BUDDY and RUN_TO_PARITY on, k = 0.02, 6 ms forced-resched interval.
      */
     public static EevdfParams defaults() {
-        return new EevdfParams(2_800_000L, 1_000_000L, true, true, true, true, true, 0.25, 6_000_000L);
+        return new EevdfParams(2_800_000L, 1_000_000L, true, true, true, true, true, 0.02, 6_000_000L);
     }
 
     /** Upstream without the series: {@link #defaults()} with {@code eevdfLagCredit} off. */
@@ -70,6 +72,19 @@ public record EevdfParams(
                 runToParity,
                 on,
                 lagCreditK,
+                forcedReschedIntervalNs);
+    }
+
+    public EevdfParams withLagCreditK(double k) {
+        return new EevdfParams(
+                baseSliceNs,
+                tickNs,
+                delayDequeue,
+                delayZero,
+                pickBuddy,
+                runToParity,
+                eevdfLagCredit,
+                k,
                 forcedReschedIntervalNs);
     }
 

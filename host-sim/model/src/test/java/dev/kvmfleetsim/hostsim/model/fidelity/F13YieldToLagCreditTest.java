@@ -70,7 +70,7 @@ class F13YieldToLagCreditTest {
         Scenario sc = scenario(EevdfParams.defaults());
         Eevdf rq = sc.rq();
         long margin = rq.creditMargin(sc.r());
-        assertThat(margin).as("k = 1/4 · 3 queued · 2.8 ms").isEqualTo(2_100_000);
+        assertThat(margin).as("k = 0.02 · 3 queued · 2.8 ms").isEqualTo(168_000);
 
         assertThat(Eevdf.yieldTo(rq, sc.s(), rq, sc.r(), YIELD_AT, true)).isEqualTo(1);
         assertThat(rq.creditsApplied()).isOne();

@@ -14,15 +14,20 @@ class EevdfLagCreditBystanderTest {
     private static final long US = 1_000;
 
     /**
-     * @param yielderAloneInGroup the forfeit is skipped (the yielder's group keeps its place), as with per-VM groups
+     * @param yielderAloneInGroup no forfeit at this level, only the credit: a per_vcpu LCA cfs_rq of group entities
      * @param runUs how long each of the pair runs before it yields to the other
      * @param bystanders queued entities that never run
+     * @param k the margin's scale (the default and a large one)
      */
-    @ParameterizedTest(name = "forfeit skipped: {0}, runs of {1} us, {2} bystanders")
-    @CsvSource({"false, 50, 1", "true, 50, 1", "false, 5, 6", "true, 5, 6", "false, 500, 6", "true, 500, 6"})
+    @ParameterizedTest(name = "forfeit skipped: {0}, runs of {1} us, {2} bystanders, k = {3}")
+    @CsvSource({
+        "false, 50, 1, 0.02", "true, 50, 1, 0.02", "false, 5, 6, 0.02", "true, 5, 6, 0.02", "true, 500, 6, 0.02",
+        "false, 50, 1, 0.5", "true, 50, 1, 0.5", "false, 5, 6, 0.5", "true, 5, 6, 0.5", "true, 500, 6, 0.5"
+    })
     void bystandersKeepTheirLagWithinTheLegalBoundThroughAThousandYieldPingPongs(
-            boolean yielderAloneInGroup, long runUs, int bystanders) {
-        Eevdf rq = new Eevdf(EevdfParams.upstream().withLagCredit(true).withPickBuddy(true), 4);
+            boolean yielderAloneInGroup, long runUs, int bystanders, double k) {
+        Eevdf rq = new Eevdf(
+                EevdfParams.upstream().withLagCredit(true).withLagCreditK(k).withPickBuddy(true), 4);
         long now = 0;
         int s = rq.addEntity(Eevdf.NICE_0_LOAD);
         int r = rq.addEntity(Eevdf.NICE_0_LOAD);
@@ -42,7 +47,12 @@ class EevdfLagCreditBystanderTest {
             now += runUs * US;
             rq.updateCurr(now);
             long before = rq.creditsApplied();
-            Eevdf.yieldTo(rq, yielder, rq, target, now, true, yielderAloneInGroup);
+            if (yielderAloneInGroup) {
+                // The LCA level under per_vcpu: the forfeit lands in the yielder's own leaf, here only the credit acts.
+                credits += rq.credit(target, rq.creditMargin(target)) ? 1 : 0;
+            } else {
+                Eevdf.yieldTo(rq, yielder, rq, target, now, true);
+            }
             credits += rq.creditsApplied() - before;
             // Whatever schedule() would pick, the pair keeps the CPU; the bystanders wait queued.
             rq.putPrev(now);

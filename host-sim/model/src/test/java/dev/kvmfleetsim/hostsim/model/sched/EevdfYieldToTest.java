@@ -144,7 +144,14 @@ class EevdfYieldToTest {
 
     @Test
     void creditMarginScalesWithQueueDepthAndIsClampedToTheLagLimit() {
-        Eevdf rq = new Eevdf(EevdfParams.defaults());
+        Eevdf small = new Eevdf(EevdfParams.defaults());
+        for (int i = 0; i < 4; i++) {
+            small.enqueue(small.addEntity(1024), 0, false);
+        }
+        assertThat(small.creditMargin(0))
+                .as("default k = 0.02: 56 us per queued entity")
+                .isEqualTo(224_000);
+        Eevdf rq = new Eevdf(EevdfParams.defaults().withLagCreditK(0.25));
         int[] ids = new int[10];
         for (int i = 0; i < 10; i++) {
             ids[i] = rq.addEntity(1024);
