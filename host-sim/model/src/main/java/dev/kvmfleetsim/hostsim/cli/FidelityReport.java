@@ -63,7 +63,8 @@ public final class FidelityReport {
                         file = Path.of(args[i]);
                 }
             } catch (RuntimeException e) {
-                err.println("usage: FidelityReport [--seeds N] [--duration-ms MS] [--cgroup-layout L] [--load-balance B] [output.md]");
+                err.println(
+                        "usage: FidelityReport [--seeds N] [--duration-ms MS] [--cgroup-layout L] [--load-balance B] [output.md]");
                 return 2;
             }
         }
@@ -107,7 +108,8 @@ public final class FidelityReport {
                 .append(" matters more than in size.\n\n")
                 .append("Model limits that matter for these comparisons (docs/model.md): vCPU threads migrate by a")
                 .append(" reduced kernel balancer (wake-up to an idle pCPU, newidle and periodic pulls by runnable")
-                .append(" count, one flat domain; `host.load_balance`); the vCPU threads run in the task groups of `host.cgroup_layout` (default `per_vcpu`,")
+                .append(
+                        " count, one flat domain; `host.load_balance`); the vCPU threads run in the task groups of `host.cgroup_layout` (default `per_vcpu`,")
                 .append(" libvirt's), with group weights from runnable weight instead of PELT averages; the")
                 .append(" workload mixes are caricatures; the series' [I] formulas")
                 .append(" (lag-credit margin) are parameters with guessed defaults.\n\n");
