@@ -19,7 +19,7 @@ import java.util.Locale;
  * into the model.
  *
  * <pre>java -cp host-sim/model/target/host-sim-model.jar dev.kvmfleetsim.hostsim.cli.FidelityReport \
- *     [--seeds N] [--duration-ms MS] [--cgroup-layout per_vcpu|per_vm|flat] [docs/fidelity.md]</pre>
+ *     [--seeds N] [--duration-ms MS] [--cgroup-layout per_vcpu|per_vm|flat] [--load-balance true|false] [docs/fidelity.md]</pre>
  */
 public final class FidelityReport {
     /** Two-sided 95% Student t quantiles for 1..10 degrees of freedom. */
@@ -42,6 +42,7 @@ public final class FidelityReport {
         int seeds = 3;
         long durationMs = 1_000;
         String cgroupLayout = null;
+        Boolean loadBalance = null;
         Path file = Path.of("docs/fidelity.md");
         for (int i = 0; i < args.length; i++) {
             try {
@@ -52,6 +53,9 @@ public final class FidelityReport {
                     case "--cgroup-layout":
                         cgroupLayout = args[++i];
                         break;
+                    case "--load-balance":
+                        loadBalance = Boolean.valueOf(args[++i]);
+                        break;
                     case "--duration-ms":
                         durationMs = Long.parseLong(args[++i]);
                         break;
@@ -59,7 +63,8 @@ public final class FidelityReport {
                         file = Path.of(args[i]);
                 }
             } catch (RuntimeException e) {
-                err.println("usage: FidelityReport [--seeds N] [--duration-ms MS] [--cgroup-layout L] [output.md]");
+                err.println(
+                        "usage: FidelityReport [--seeds N] [--duration-ms MS] [--cgroup-layout L] [--load-balance B] [output.md]");
                 return 2;
             }
         }
@@ -69,8 +74,10 @@ public final class FidelityReport {
         }
         FidelityReport r = new FidelityReport(seeds, durationMs * 1_000_000L);
         r.cgroupLayout = cgroupLayout;
+        r.loadBalance = loadBalance;
         String text = r.generate(seeds + " seeds, " + durationMs + " ms simulated per run"
-                + (cgroupLayout == null ? "" : ", host.cgroup_layout " + cgroupLayout));
+                + (cgroupLayout == null ? "" : ", host.cgroup_layout " + cgroupLayout)
+                + (loadBalance == null ? "" : ", host.load_balance " + loadBalance));
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, text);
         out.println("wrote " + file);
@@ -89,6 +96,7 @@ public final class FidelityReport {
                 .append(" --duration-ms ")
                 .append(durationNs / 1_000_000)
                 .append(cgroupLayout == null ? "" : " --cgroup-layout " + cgroupLayout)
+                .append(loadBalance == null ? "" : " --load-balance " + loadBalance)
                 .append(" docs/fidelity.md\n```\n\n")
                 .append("Each model figure is the mean over seeds 1..")
                 .append(seeds)
@@ -98,8 +106,10 @@ public final class FidelityReport {
                 .append(". Gains are per-seed ratios of the same seed on and off.")
                 .append(" The mixes are caricatures of the benchmarks (docs/model.md), so agreement in direction")
                 .append(" matters more than in size.\n\n")
-                .append("Model limits that matter for these comparisons (docs/model.md): vCPU threads never migrate;")
-                .append(" the vCPU threads run in the task groups of `host.cgroup_layout` (default `per_vcpu`,")
+                .append("Model limits that matter for these comparisons (docs/model.md): vCPU threads migrate by a")
+                .append(" reduced kernel balancer (wake-up to an idle pCPU, newidle and periodic pulls by runnable")
+                .append(
+                        " count, one flat domain; `host.load_balance`); the vCPU threads run in the task groups of `host.cgroup_layout` (default `per_vcpu`,")
                 .append(" libvirt's), with group weights from runnable weight instead of PELT averages; the")
                 .append(" workload mixes are caricatures; the series' [I] formulas")
                 .append(" (lag-credit margin) are parameters with guessed defaults.\n\n");
@@ -187,8 +197,12 @@ public final class FidelityReport {
     /** {@code host.cgroup_layout} of every run, or null for the scenario default. */
     private String cgroupLayout;
 
+    /** {@code host.load_balance} of every run, or null for the scenario default. */
+    private Boolean loadBalance;
+
     private String layoutField() {
-        return cgroupLayout == null ? "" : ", \"cgroup_layout\": \"" + cgroupLayout + "\"";
+        return (cgroupLayout == null ? "" : ", \"cgroup_layout\": \"" + cgroupLayout + "\"")
+                + (loadBalance == null ? "" : ", \"load_balance\": " + loadBalance);
     }
 
     /** x2APIC, APICv off, the series at its defaults (on); {@code extra} adds fields. */

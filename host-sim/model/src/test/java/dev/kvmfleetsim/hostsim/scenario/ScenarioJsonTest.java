@@ -319,7 +319,15 @@ class ScenarioJsonTest {
                 99L,
                 20_000_000L,
                 1_000_000L,
-                new HostConfig(8, 3.1, 1_500L, HostConfig.Placement.SPREAD, HostConfig.CgroupLayout.PER_VM, true),
+                new HostConfig(
+                        8,
+                        3.1,
+                        1_500L,
+                        HostConfig.Placement.SPREAD,
+                        HostConfig.CgroupLayout.PER_VM,
+                        true,
+                        true,
+                        3_000L),
                 new VmConfig(2, 6),
                 new KvmParams(false, true, false, true, false, false, false, false, 1_234L, EoiClearMode.V2),
                 new ExitCosts(

@@ -178,7 +178,10 @@ public final class HostSimulation {
         parts.scheduler.start();
     }
 
-    /** The pCPU of each vCPU thread (no migration is modelled): round robin, or shuffled with its own stream. */
+    /**
+     * The pCPU each vCPU thread starts on: round robin (SPREAD, PINNED), or shuffled with its own stream (RANDOM). The
+     * load balancer moves threads from there unless they are pinned or {@code host.load_balance} is off.
+     */
     private int[] placement(int pcpus) {
         int[] slot = new int[vcpus.length];
         for (int g = 0; g < slot.length; g++) {

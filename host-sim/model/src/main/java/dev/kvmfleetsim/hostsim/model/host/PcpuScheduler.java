@@ -20,6 +20,7 @@ final class PcpuScheduler {
     private final Pcpu[] pcpus;
     private final CfsHierarchy cfs;
     private final CfsYieldTo yield;
+    private final LoadBalancer balancer;
     /** Task id of the hierarchy to vCPU. */
     private Vcpu[] byTask = new Vcpu[0];
 
@@ -36,6 +37,7 @@ final class PcpuScheduler {
         }
         this.cfs = new CfsHierarchy(sc.sched(), pcpus.length, groups(sc));
         this.yield = new CfsYieldTo(cfs);
+        this.balancer = new LoadBalancer(ctx, pcpus, cfs);
     }
 
     /** The task groups of {@code host.cgroup_layout} (docs/model.md, "Host scheduler"). */
@@ -78,9 +80,10 @@ final class PcpuScheduler {
         return pcpus.length;
     }
 
-    /** The vCPU's thread starts on {@code cpu}'s run queue, runnable (set-up; no migration is modelled). */
+    /** The vCPU's thread starts on {@code cpu}'s run queue, runnable (set-up; the balancer may move it later). */
     void place(Vcpu v, int cpu) {
         v.pcpu = cpu;
+        balancer.add(v);
         v.entity = cfs.addTask(groupOf(v), cpu, Eevdf.NICE_0_LOAD);
         if (v.entity >= byTask.length) {
             byTask = Arrays.copyOf(byTask, Math.max(8, v.entity * 2 + 1));
@@ -116,6 +119,10 @@ final class PcpuScheduler {
     private void schedule(Pcpu p) {
         Vcpu prev = p.running;
         int e = cfs.pick(p.id, ctx.now);
+        if (e < 0 && balancer.newidle(p.id)) {
+            // pick_next_task_fair: sched_balance_newidle pulled a thread, so pick again.
+            e = cfs.pick(p.id, ctx.now);
+        }
         Vcpu next = e < 0 ? null : byTask[e];
         if (next == prev && prev != null) {
             if (prev.mode == VcpuMode.HOST) {
@@ -130,12 +137,12 @@ final class PcpuScheduler {
         if (next == null) {
             return;
         }
-        kvmSchedIn(next);
+        long cost = prev == null ? 0 : ctx.scenario.host().contextSwitchNs();
+        cost += kvmSchedIn(next, p.id);
         ctx.count(next.vm, KvmStat.CONTEXT_SWITCHES);
         // The switch and vcpu_load take host time before the entry.
         next.mode = VcpuMode.HOST;
         ctx.bumpEpoch(next);
-        long cost = prev == null ? 0 : ctx.scenario.host().contextSwitchNs();
         ctx.scheduleEpochEvent(next, ctx.now + cost, EventKind.EXIT_END);
         armTick(p);
     }
@@ -144,6 +151,7 @@ final class PcpuScheduler {
     private void kvmSchedOut(Vcpu v) {
         guestCpu.pauseGuest(v);
         v.scheduledOut = true;
+        v.lastRanNs = ctx.now;
         if (v.mode == VcpuMode.BLOCKED) {
             v.preempted = false;
             return;
@@ -158,8 +166,16 @@ final class PcpuScheduler {
         ctx.count(v.vm, KvmStat.PREEMPTIONS);
     }
 
-    /** {@code kvm_sched_in} + {@code vcpu_load}: flags cleared, PID live again, PLE window shrunk (§4.2, §5.1). */
-    private void kvmSchedIn(Vcpu v) {
+    /**
+     * {@code kvm_sched_in} + {@code vcpu_load}: flags cleared, PID live again, PLE window shrunk (§4.2, §5.1). On a
+     * pCPU other than the last one ({@code kvm_arch_vcpu_load} with {@code vcpu->cpu != cpu}) the VMCS moves
+     * ({@code vmx_vcpu_load_vmcs}), which costs {@code host.migration_ns}, and {@code vmx_vcpu_pi_load} points the
+     * PID's notification destination (NDST) at the new pCPU: in the model notifications and kicks are addressed to
+     * the vCPU and reach it through {@code v.pcpu}, so the new destination holds from here without more state.
+     *
+     * @return the extra host time of this load, ns
+     */
+    private long kvmSchedIn(Vcpu v, int cpu) {
         if (v.mode == VcpuMode.RUNNABLE && ctx.recording) {
             ctx.stats.stealTotalNs += ctx.now - v.runnableSinceNs;
         }
@@ -171,6 +187,9 @@ final class PcpuScheduler {
         if (v.vm.directedYield.inSpinLoop(v.index)) {
             v.vm.directedYield.finishSpin(v.index);
         }
+        boolean moved = v.loadedPcpu >= 0 && v.loadedPcpu != cpu;
+        v.loadedPcpu = cpu;
+        return moved ? ctx.scenario.host().migrationNs() : 0;
     }
 
     /** {@code kvm_vcpu_block}'s sleep: the thread leaves the run queue and the pCPU picks another. */
@@ -187,6 +206,13 @@ final class PcpuScheduler {
      * @param delayNs how long after now the wake-up takes effect (the sender's exit still running)
      */
     void enqueueWoken(Vcpu v, long delayNs) {
+        if (!cfs.isQueued(v.entity)) {
+            // select_task_rq: a sched_delayed thread is still queued and wakes where it is (ttwu_runnable).
+            int cpu = balancer.selectTaskRq(v);
+            if (cpu != v.pcpu) {
+                balancer.moveWoken(v, cpu);
+            }
+        }
         Pcpu p = pcpus[v.pcpu];
         cfs.enqueue(v.entity, ctx.now, true);
         if (p.running == null) {
@@ -262,6 +288,11 @@ final class PcpuScheduler {
         Vcpu v = p.running;
         if (v != null) {
             boolean resched = cfs.tick(p.id, ctx.now);
+            // The tick's sched_balance_trigger; the pulled thread is enqueued without preemption
+            // (CfsHierarchy.migrate).
+            if (balancer.periodic(p.id)) {
+                resched |= cfs.needResched(p.id);
+            }
             if (v.mode == VcpuMode.GUEST) {
                 v.needResched |= resched;
                 run.startExit(v, ExitReason.EXTERNAL_INTERRUPT, HostContext.sample(v, ctx.costs.externalInterrupt()));

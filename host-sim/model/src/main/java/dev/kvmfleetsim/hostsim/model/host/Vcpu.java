@@ -59,7 +59,12 @@ final class Vcpu {
     boolean pvEoiPending;
 
     // ---- host scheduling and KVM's per-vCPU flags (kvm-model §5.1, §6) ----
+    /** The pCPU whose run queue holds the thread ({@code task_cpu}); changes only by a migration. */
     int pcpu;
+    /** {@code vcpu->cpu}: the pCPU of the last {@code vcpu_load}, -1 before the first; differs from pcpu after a move. */
+    int loadedPcpu = -1;
+    /** When the thread last stopped running ({@code se.exec_start} as the balancer reads it: least recently run first). */
+    long lastRanNs;
     /** Task id of this vCPU thread in the host scheduler (CfsHierarchy). */
     int entity;
 

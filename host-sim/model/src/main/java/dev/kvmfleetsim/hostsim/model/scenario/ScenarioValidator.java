@@ -78,6 +78,7 @@ public final class ScenarioValidator {
             fail("warmup_ns", "must be shorter than duration_ns (" + s.durationNs() + ")");
         }
         positive("host.pcpus", s.host().pcpus());
+        nonNegative("host.migration_ns", s.host().migrationNs());
         if (s.ple().vendor() == Vendor.AMD_SVM) {
             // The VMCB's pause filter count is 16 bits wide (svm.c: pause_filter_count_max defaults to USHRT_MAX).
             long max = PleParams.USHRT_MAX;

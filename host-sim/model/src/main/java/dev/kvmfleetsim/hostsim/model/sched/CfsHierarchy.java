@@ -481,6 +481,30 @@ public final class CfsHierarchy {
         return enqueue(t, nowNs, false);
     }
 
+    /**
+     * {@code set_task_cpu} for a sleeping task that wakes on another CPU ({@code try_to_wake_up} →
+     * {@code select_task_rq} → {@code migrate_task_rq_fair}): the task is on no queue, so nothing is dequeued; its saved
+     * lag, slice and weight go to its entity on dst, where the wake-up's {@link #enqueue} places it
+     * ({@code place_entity} with the saved vlag). dst's chain is created on first use.
+     */
+    public void moveSleeping(int t, int dst) {
+        int p = taskPcpu[t];
+        int g = taskGroup[t];
+        int src = taskSeAt[t][p];
+        if (rqs[p][g].isQueued(src) || running[p] == t) {
+            throw new IllegalStateException("only a sleeping task moves at wake-up");
+        }
+        if (p == dst) {
+            return;
+        }
+        ensureChain(dst, g);
+        if (taskSeAt[t][dst] < 0) {
+            taskSeAt[t][dst] = addEntity(dst, g, Eevdf.NICE_0_LOAD, ~t);
+        }
+        Eevdf.transferState(rqs[p][g], src, rqs[dst][g], taskSeAt[t][dst]);
+        taskPcpu[t] = dst;
+    }
+
     // ---- state ----
 
     public int pcpuCount() {

@@ -25,6 +25,10 @@ package dev.kvmfleetsim.hostsim.model.sched;
  *     throughput with libvirt's per-vCPU groups, docs/model.md)
  * @param forcedReschedIntervalNs patch 05: the forced local resched happens at most once per this interval per rq
  *     (6 ms, §6.5)
+ * @param balanceIntervalNs the periodic load balance's interval on a busy CPU ({@code get_sd_balance_interval(sd,
+ *     cpu_busy)} = {@code sd->balance_interval × sd->busy_factor}); 0 (the default) derives it from the host as the
+ *     kernel does for one flat domain of n CPUs: {@code sd_init} sets {@code balance_interval = sd_weight} ms (n ms)
+ *     and {@code busy_factor = 16}, so 16 pCPUs balance every 16 × 16 = 256 ms while busy (kernel/sched/topology.c)
  */
 public record EevdfParams(
         long baseSliceNs,
@@ -35,7 +39,8 @@ public record EevdfParams(
         boolean runToParity,
         boolean eevdfLagCredit,
         double lagCreditK,
-        long forcedReschedIntervalNs) {
+        long forcedReschedIntervalNs,
+        long balanceIntervalNs) {
 
     public EevdfParams {
         if (baseSliceNs <= 0 || tickNs <= 0) {
@@ -47,6 +52,9 @@ public record EevdfParams(
         if (forcedReschedIntervalNs < 0) {
             throw new IllegalArgumentException("forcedReschedIntervalNs must be >= 0");
         }
+        if (balanceIntervalNs < 0) {
+            throw new IllegalArgumentException("balanceIntervalNs must be >= 0");
+        }
     }
 
     /**
@@ -54,7 +62,7 @@ public record EevdfParams(
      * HZ=250, DELAY_DEQUEUE, DELAY_ZERO, PICK_BUDDY and RUN_TO_PARITY on, k = 0.02, 6 ms forced-resched interval.
      */
     public static EevdfParams defaults() {
-        return new EevdfParams(2_800_000L, 1_000_000L, true, true, true, true, true, 0.02, 6_000_000L);
+        return new EevdfParams(2_800_000L, 1_000_000L, true, true, true, true, true, 0.02, 6_000_000L, 0L);
     }
 
     /** Upstream without the series: {@link #defaults()} with {@code eevdfLagCredit} off. */
@@ -72,7 +80,8 @@ public record EevdfParams(
                 runToParity,
                 on,
                 lagCreditK,
-                forcedReschedIntervalNs);
+                forcedReschedIntervalNs,
+                balanceIntervalNs);
     }
 
     public EevdfParams withLagCreditK(double k) {
@@ -85,7 +94,8 @@ public record EevdfParams(
                 runToParity,
                 eevdfLagCredit,
                 k,
-                forcedReschedIntervalNs);
+                forcedReschedIntervalNs,
+                balanceIntervalNs);
     }
 
     public EevdfParams withDelayDequeue(boolean on) {
@@ -98,7 +108,8 @@ public record EevdfParams(
                 runToParity,
                 eevdfLagCredit,
                 lagCreditK,
-                forcedReschedIntervalNs);
+                forcedReschedIntervalNs,
+                balanceIntervalNs);
     }
 
     public EevdfParams withPickBuddy(boolean on) {
@@ -111,7 +122,8 @@ public record EevdfParams(
                 runToParity,
                 eevdfLagCredit,
                 lagCreditK,
-                forcedReschedIntervalNs);
+                forcedReschedIntervalNs,
+                balanceIntervalNs);
     }
 
     public EevdfParams withRunToParity(boolean on) {
@@ -124,7 +136,8 @@ public record EevdfParams(
                 on,
                 eevdfLagCredit,
                 lagCreditK,
-                forcedReschedIntervalNs);
+                forcedReschedIntervalNs,
+                balanceIntervalNs);
     }
 
     public EevdfParams withTickNs(long ns) {
@@ -137,6 +150,7 @@ public record EevdfParams(
                 runToParity,
                 eevdfLagCredit,
                 lagCreditK,
-                forcedReschedIntervalNs);
+                forcedReschedIntervalNs,
+                balanceIntervalNs);
     }
 }

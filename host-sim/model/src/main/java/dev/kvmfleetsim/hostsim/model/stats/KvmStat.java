@@ -63,6 +63,11 @@ public enum KvmStat {
     CONTEXT_SWITCHES,
     /** Model: a running vCPU scheduled out while still runnable ({@code preempted} set). */
     PREEMPTIONS,
+    /**
+     * Model: vCPU threads moved to another pCPU ({@code set_task_cpu}: wake-up placement, newidle or periodic balance;
+     * the scheduler's {@code se.nr_migrations}).
+     */
+    MIGRATIONS,
     /** Model: lock acquisitions that had to wait. */
     LOCK_CONTENDED,
     /** Model: workload loop iterations completed (items out of the last pipeline stage). */

@@ -91,7 +91,8 @@ class EevdfPlacementTest {
                     p.runToParity(),
                     false,
                     p.lagCreditK(),
-                    p.forcedReschedIntervalNs());
+                    p.forcedReschedIntervalNs(),
+                    p.balanceIntervalNs());
             Eevdf rq = new Eevdf(p);
             int a = rq.addEntity(1024);
             int b = rq.addEntity(1024);
