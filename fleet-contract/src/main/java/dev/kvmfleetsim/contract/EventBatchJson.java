@@ -61,6 +61,9 @@ final class EventBatchJson {
                 g.writeNumberField("target", y.target());
                 g.writeStringField("cause", y.cause());
                 g.writeStringField("failure", y.failure());
+                if (y.targetState() != null) {
+                    g.writeStringField("target_state", y.targetState());
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -224,6 +227,7 @@ final class EventBatchJson {
             int target = 0;
             String cause = null;
             String failure = null;
+            String targetState = null;
             int seen = 0;
             String name;
             while ((name = p.nextFieldName()) != null) {
@@ -259,13 +263,19 @@ final class EventBatchJson {
                         failure = p.getText();
                         seen |= 32;
                     }
+                    case "target_state" -> {
+                        if (v != JsonToken.VALUE_STRING) {
+                            return null;
+                        }
+                        targetState = p.getText();
+                    }
                     default -> p.skipChildren();
                 }
             }
             if (seen != 63) {
                 return null;
             }
-            out.add(new TraceEvent.Yield(time, vm, vcpu, target, cause, failure));
+            out.add(new TraceEvent.Yield(time, vm, vcpu, target, cause, failure, targetState));
         }
         return t == JsonToken.END_ARRAY ? out : null;
     }

@@ -1,5 +1,7 @@
 package dev.kvmfleetsim.contract;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /** One event of a run's trace: an exit or a directed-yield attempt. Exhaustive over its records. */
 public sealed interface TraceEvent permits TraceEvent.Exit, TraceEvent.Yield {
     /** Simulated time, ns. */
@@ -25,6 +27,21 @@ public sealed interface TraceEvent permits TraceEvent.Exit, TraceEvent.Yield {
      * @param target the boosted vCPU, -1 if none
      * @param cause IPI_RECEIVER, PENDING_INTERRUPT, PLAIN_CANDIDATE, RELAXED_FALLBACK or NONE
      * @param failure NONE on success, else why nothing was boosted
+     * @param targetState what the target was doing when chosen: PREEMPTED_KERNEL, PREEMPTED_USER, READY, HALTED,
+     *     RUNNING or NONE; null in batches from host-sims older than this field (it is left out of the JSON then)
      */
-    record Yield(long timeNs, int vm, int vcpu, int target, String cause, String failure) implements TraceEvent {}
+    record Yield(
+            long timeNs,
+            int vm,
+            int vcpu,
+            int target,
+            String cause,
+            String failure,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String targetState)
+            implements TraceEvent {
+        /** A yield without its target's state, as batches from older host-sims carry it. */
+        public Yield(long timeNs, int vm, int vcpu, int target, String cause, String failure) {
+            this(timeNs, vm, vcpu, target, cause, failure, null);
+        }
+    }
 }

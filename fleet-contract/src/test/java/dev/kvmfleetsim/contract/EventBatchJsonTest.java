@@ -31,7 +31,8 @@ class EventBatchJsonTest {
                     r.nextInt(),
                     -1,
                     names[r.nextInt(names.length)],
-                    names[r.nextInt(names.length)]));
+                    names[r.nextInt(names.length)],
+                    i % 2 == 0 ? null : names[r.nextInt(names.length)])); // null: an older host-sim's batch
         }
         return new EventBatch(
                 ContractVersion.CURRENT,

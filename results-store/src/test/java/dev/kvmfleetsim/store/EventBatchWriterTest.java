@@ -43,7 +43,8 @@ class EventBatchWriterTest {
                 DetailLevel.FULL,
                 List.of(new TraceEvent.Exit(100, 0, 1, "MSR_WRITE", 580), new TraceEvent.Exit(300, 1, 3, "HLT", 9000)),
                 List.of(
-                        new TraceEvent.Yield(100, 0, 2, 3, "IPI_RECEIVER", "NONE"),
+                        new TraceEvent.Yield(100, 0, 2, 3, "IPI_RECEIVER", "NONE", "PREEMPTED_KERNEL"),
+                        // from a host-sim older than target_state: NULL
                         new TraceEvent.Yield(200, 0, 2, -1, "NONE", "NO_CANDIDATE")),
                 true);
         EventBatchWriter writer = new EventBatchWriter();
@@ -54,13 +55,13 @@ class EventBatchWriterTest {
             c.commit();
             assertThat(rows(
                             c,
-                            "SELECT idx, kind, time_ns, vm, vcpu, reason, duration_ns, target, cause, failure"
-                                    + " FROM trace_event WHERE run_id = 'w-1' ORDER BY idx"))
+                            "SELECT idx, kind, time_ns, vm, vcpu, reason, duration_ns, target, cause, failure,"
+                                    + " target_state FROM trace_event WHERE run_id = 'w-1' ORDER BY idx"))
                     .containsExactly(
-                            "0|exit|100|0|1|MSR_WRITE|580|null|null|null",
-                            "1|yield|100|0|2|null|null|3|IPI_RECEIVER|NONE",
-                            "2|yield|200|0|2|null|null|-1|NONE|NO_CANDIDATE",
-                            "3|exit|300|1|3|HLT|9000|null|null|null");
+                            "0|exit|100|0|1|MSR_WRITE|580|null|null|null|null",
+                            "1|yield|100|0|2|null|null|3|IPI_RECEIVER|NONE|PREEMPTED_KERNEL",
+                            "2|yield|200|0|2|null|null|-1|NONE|NO_CANDIDATE|null",
+                            "3|exit|300|1|3|HLT|9000|null|null|null|null");
             assertThat(
                             rows(
                                     c,
@@ -71,7 +72,7 @@ class EventBatchWriterTest {
                             c,
                             "SELECT count(*), min(array_to_string(t.names, ',')), min(cardinality(t.time_ns))"
                                     + " FROM trace_batch t JOIN event_batch b USING (batch_id) WHERE b.run_id = 'w-1'"))
-                    .containsExactly("1|MSR_WRITE,HLT,IPI_RECEIVER,NONE,NO_CANDIDATE|4");
+                    .containsExactly("1|MSR_WRITE,HLT,IPI_RECEIVER,NONE,PREEMPTED_KERNEL,NO_CANDIDATE|4");
         }
     }
 

@@ -18,7 +18,8 @@ import org.postgresql.copy.CopyIn;
  * holding them all as parallel arrays (migration V3), with one {@code COPY ... FROM STDIN} on a caller's connection
  * (the caller owns the transaction). A batch whose (run_id, attempt, sequence) is already stored writes nothing.
  * Events are in time order, exits before yields at equal times (the view {@code trace_event} numbers them {@code idx}
- * 0, 1, ...); exit reasons, yield causes and failures are positions in the row's dictionary {@code names}.
+ * 0, 1, ...); exit reasons, yield causes, failures and target states are positions in the row's dictionary
+ * {@code names}.
  * Thread-safe (no state beyond the buffer size).
  */
 public final class EventBatchWriter {
@@ -29,7 +30,7 @@ public final class EventBatchWriter {
             + " event_count, last) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT ON CONSTRAINT event_batch_pk DO NOTHING"
             + " RETURNING batch_id";
     private static final String COPY_BATCH = "COPY trace_batch (batch_id, names, time_ns, vm, vcpu, reason,"
-            + " duration_ns, target, cause, failure) FROM STDIN";
+            + " duration_ns, target, cause, failure, target_state) FROM STDIN";
 
     private final int bufferBytes;
 
@@ -97,9 +98,13 @@ public final class EventBatchWriter {
         }
         short[] cause = new short[yields.size()];
         short[] failure = new short[yields.size()];
+        // 0: no target state (a batch from a host-sim older than the field), stored as NULL.
+        short[] targetState = new short[yields.size()];
         for (int y = 0; y < cause.length; y++) {
             cause[y] = name(names, yields.get(y).cause());
             failure[y] = name(names, yields.get(y).failure());
+            String state = yields.get(y).targetState();
+            targetState[y] = state == null ? 0 : name(names, state);
         }
 
         CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_BATCH);
@@ -161,6 +166,14 @@ public final class EventBatchWriter {
                     out.nullElement();
                 } else {
                     out.element(failure[~o]);
+                }
+            }
+            out.endArray().beginArray();
+            for (int o : order) {
+                if (o >= 0 || targetState[~o] == 0) {
+                    out.nullElement();
+                } else {
+                    out.element(targetState[~o]);
                 }
             }
             out.endArray();

@@ -9,6 +9,7 @@ import dev.kvmfleetsim.hostsim.model.ModelEventSink;
 import dev.kvmfleetsim.hostsim.model.exit.ExitReason;
 import dev.kvmfleetsim.hostsim.model.yield.BoostCause;
 import dev.kvmfleetsim.hostsim.model.yield.SpinFailure;
+import dev.kvmfleetsim.hostsim.model.yield.YieldTargetState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -61,9 +62,29 @@ public final class EventBatcher implements ModelEventSink {
 
     @Override
     public void onYield(long timeNs, int vm, int vcpu, int target, BoostCause cause, SpinFailure failure) {
+        onYield(timeNs, vm, vcpu, target, cause, failure, null);
+    }
+
+    /** The model calls this form: the yield with its target's state (issue 12 item 7). */
+    @Override
+    public void onYield(
+            long timeNs,
+            int vm,
+            int vcpu,
+            int target,
+            BoostCause cause,
+            SpinFailure failure,
+            YieldTargetState targetState) {
         if (keep(++yieldsSeen)) {
             makeRoom();
-            yields.add(new TraceEvent.Yield(timeNs, vm, vcpu, target, cause.name(), failure.name()));
+            yields.add(new TraceEvent.Yield(
+                    timeNs,
+                    vm,
+                    vcpu,
+                    target,
+                    cause.name(),
+                    failure.name(),
+                    targetState == null ? null : targetState.name()));
         }
     }
 

@@ -12,6 +12,7 @@ import dev.kvmfleetsim.contract.TraceEvent;
 import dev.kvmfleetsim.hostsim.model.exit.ExitReason;
 import dev.kvmfleetsim.hostsim.model.yield.BoostCause;
 import dev.kvmfleetsim.hostsim.model.yield.SpinFailure;
+import dev.kvmfleetsim.hostsim.model.yield.YieldTargetState;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,14 +28,16 @@ class EventBatcherTest {
         for (int i = 0; i < 7; i++) {
             batcher.onExit(i, 0, i % 2, ExitReason.MSR_WRITE, 100 + i);
         }
-        batcher.onYield(7, 0, 1, 0, BoostCause.IPI_RECEIVER, SpinFailure.NONE);
+        // The model calls the form with the target's state.
+        batcher.onYield(7, 0, 1, 0, BoostCause.IPI_RECEIVER, SpinFailure.NONE, YieldTargetState.PREEMPTED_KERNEL);
         batcher.finish();
 
         assertThat(out).extracting(EventBatch::sequence).containsExactly(0L, 1L, 2L);
         assertThat(out).extracting(EventBatch::last).containsExactly(false, false, true);
         assertThat(out).extracting(b -> b.exits().size() + b.yields().size()).containsExactly(3, 3, 2);
         assertThat(out.get(0).exits().get(1)).isEqualTo(new TraceEvent.Exit(1, 0, 1, "MSR_WRITE", 101));
-        assertThat(out.get(2).yields()).containsExactly(new TraceEvent.Yield(7, 0, 1, 0, "IPI_RECEIVER", "NONE"));
+        assertThat(out.get(2).yields())
+                .containsExactly(new TraceEvent.Yield(7, 0, 1, 0, "IPI_RECEIVER", "NONE", "PREEMPTED_KERNEL"));
         assertThat(out).allSatisfy(b -> {
             assertThat(b.runId()).isEqualTo("run-1");
             assertThat(b.attempt()).isEqualTo(3);
