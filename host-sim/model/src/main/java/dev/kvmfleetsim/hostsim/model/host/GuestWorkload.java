@@ -172,9 +172,10 @@ final class GuestWorkload {
     private boolean sleep(Vcpu v, SplittableRandom r) {
         WorkloadConfig.BlockWake wake = cfg.blockWake();
         int vm = v.vm.index;
-        if (wake == WorkloadConfig.BlockWake.IPI && sleepersSize[vm] == v.vm.vcpus.length - 1) {
-            // Everyone else sleeps on the futex: this task is the one that produces what they wait for, so it does not
-            // wait itself (otherwise the VM would sleep for ever; the benchmark always has its producer running).
+        if (wake == WorkloadConfig.BlockWake.IPI && !anotherTaskAwake(v)) {
+            // Everyone else sleeps on the futex or waits for a pipeline item: this task is the one that produces what
+            // they wait for, so it does not wait itself (otherwise the VM would sleep for ever; the benchmark always
+            // has its producer running).
             return false;
         }
         v.work.sleeping = true;
@@ -186,6 +187,16 @@ final class GuestWorkload {
         }
         hooks.sleep(v, wake, draw(r, cfg.blockNs()));
         return true;
+    }
+
+    /** Whether a vCPU of v's VM other than v neither sleeps on the futex nor waits for a pipeline item. */
+    private static boolean anotherTaskAwake(Vcpu v) {
+        for (Vcpu o : v.vm.vcpus) {
+            if (o != v && !(o.work.sleeping && !o.work.woken) && !o.work.waitingForItem) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** futex_wake of one waiter: the longest sleeper of the VM gets a reschedule IPI from the waker. */

@@ -411,6 +411,27 @@ class GuestWorkloadTest {
     }
 
     @Test
+    void aFutexSleeperNeverLeavesOnlyPipelineWaitersAwake() {
+        // Two stages (vCPUs 0, 2 and 1, 3); stage 1 waits for items from the start; every iteration wants to sleep.
+        vm(
+                4,
+                new WorkloadConfig(
+                        WorkloadMix.DBENCH_LIKE, 10_000, 5_000, 0, 1, 3_000, 0, 1, 2_000, 2, 1.0, 0, BlockWake.IPI),
+                guest(false, false, false));
+        startAll();
+        assertThat(hooks.calls("idle")).containsExactly("idle 1", "idle 3");
+        computeDone(vcpus[0]);
+        computeDone(vcpus[0]); // vCPU 2 is still awake: vCPU 0 sleeps
+        assertThat(hooks.calls("sleep")).containsExactly("sleep 0 IPI");
+        hooks.trace.clear();
+
+        computeDone(vcpus[2]);
+        computeDone(vcpus[2]); // the others sleep or wait for items: vCPU 2 goes on, hands off, wakes vCPU 0
+        assertThat(hooks.calls("sleep")).isEmpty();
+        assertThat(hooks.calls("ipi")).containsExactly("ipi 2 0xfd [1]", "ipi 2 0xfd [0]");
+    }
+
+    @Test
     void aTaskWaitingForItsIoIgnoresOtherInterruptsAndRunsOnAfterTheCompletion() {
         vm(2, blocking(1.0, BlockWake.DEVICE), guest(false, false, false));
         startAll();
