@@ -19,7 +19,7 @@ import java.util.Locale;
  * into the model.
  *
  * <pre>java -cp host-sim/model/target/host-sim-model.jar dev.kvmfleetsim.hostsim.cli.FidelityReport \
- *     [--seeds N] [--duration-ms MS] [--cgroup-layout per_vcpu|per_vm|flat] [--load-balance true|false] [docs/fidelity.md]</pre>
+ *     [--seeds N] [--duration-ms MS] [--cgroup-layout per_vcpu|per_vm|flat] [--load-balance true|false] [--lag-credit-k K] [docs/fidelity.md]</pre>
  */
 public final class FidelityReport {
     /** Two-sided 95% Student t quantiles for 1..10 degrees of freedom. */
@@ -43,6 +43,7 @@ public final class FidelityReport {
         long durationMs = 1_000;
         String cgroupLayout = null;
         Boolean loadBalance = null;
+        Double lagCreditK = null;
         Path file = Path.of("docs/fidelity.md");
         for (int i = 0; i < args.length; i++) {
             try {
@@ -56,6 +57,9 @@ public final class FidelityReport {
                     case "--load-balance":
                         loadBalance = Boolean.valueOf(args[++i]);
                         break;
+                    case "--lag-credit-k":
+                        lagCreditK = Double.valueOf(args[++i]);
+                        break;
                     case "--duration-ms":
                         durationMs = Long.parseLong(args[++i]);
                         break;
@@ -64,7 +68,8 @@ public final class FidelityReport {
                 }
             } catch (RuntimeException e) {
                 err.println(
-                        "usage: FidelityReport [--seeds N] [--duration-ms MS] [--cgroup-layout L] [--load-balance B] [output.md]");
+                        "usage: FidelityReport [--seeds N] [--duration-ms MS] [--cgroup-layout L] [--load-balance B]"
+                                + " [--lag-credit-k K] [output.md]");
                 return 2;
             }
         }
@@ -75,9 +80,11 @@ public final class FidelityReport {
         FidelityReport r = new FidelityReport(seeds, durationMs * 1_000_000L);
         r.cgroupLayout = cgroupLayout;
         r.loadBalance = loadBalance;
+        r.lagCreditK = lagCreditK;
         String text = r.generate(seeds + " seeds, " + durationMs + " ms simulated per run"
                 + (cgroupLayout == null ? "" : ", host.cgroup_layout " + cgroupLayout)
-                + (loadBalance == null ? "" : ", host.load_balance " + loadBalance));
+                + (loadBalance == null ? "" : ", host.load_balance " + loadBalance)
+                + (lagCreditK == null ? "" : ", sched.lag_credit_k " + lagCreditK));
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, text);
         out.println("wrote " + file);
@@ -97,6 +104,7 @@ public final class FidelityReport {
                 .append(durationNs / 1_000_000)
                 .append(cgroupLayout == null ? "" : " --cgroup-layout " + cgroupLayout)
                 .append(loadBalance == null ? "" : " --load-balance " + loadBalance)
+                .append(lagCreditK == null ? "" : " --lag-credit-k " + lagCreditK)
                 .append(" docs/fidelity.md\n```\n\n")
                 .append("Each model figure is the mean over seeds 1..")
                 .append(seeds)
@@ -200,6 +208,9 @@ public final class FidelityReport {
     /** {@code host.load_balance} of every run, or null for the scenario default. */
     private Boolean loadBalance;
 
+    /** {@code sched.lag_credit_k} of every run (the series' [I] margin), or null for the scenario default. */
+    private Double lagCreditK;
+
     private String layoutField() {
         return (cgroupLayout == null ? "" : ", \"cgroup_layout\": \"" + cgroupLayout + "\"")
                 + (loadBalance == null ? "" : ", \"load_balance\": " + loadBalance);
@@ -212,7 +223,9 @@ public final class FidelityReport {
                         + durationNs / 10 + ", \"host\": {\"pcpus\": " + pcpus + layoutField()
                         + "}, \"vms\": {\"count\": " + vms
                         + ", \"vcpus\": " + vcpus + "}, \"kvm\": {\"x2apic\": true, \"enable_apicv\": false},"
-                        + " \"workload\": {\"mix\": \"" + mix + "\"}" + extra + " }",
+                        + " \"workload\": {\"mix\": \"" + mix + "\"}"
+                        + (lagCreditK == null ? "" : ", \"sched\": {\"lag_credit_k\": " + lagCreditK + "}")
+                        + extra + " }",
                 false);
     }
 

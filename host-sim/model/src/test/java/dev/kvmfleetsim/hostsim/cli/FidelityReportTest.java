@@ -32,6 +32,19 @@ class FidelityReportTest {
     }
 
     @Test
+    void aLagCreditMarginRunIsNamedInTheReportAndItsRegenerateCommand(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("k.md");
+        int status = FidelityReport.run(
+                new String[] {"--seeds", "2", "--duration-ms", "10", "--lag-credit-k", "0.25", out.toString()},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                System.err);
+        assertThat(status).isZero();
+        assertThat(Files.readString(out)).contains("sched.lag_credit_k 0.25").contains("--lag-credit-k 0.25");
+        assertThat(FidelityReport.run(new String[] {"--lag-credit-k", "small"}, System.out, System.err))
+                .isEqualTo(2);
+    }
+
+    @Test
     void rejectsBadArguments() throws IOException {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
