@@ -173,11 +173,17 @@ final class GuestCpu implements GuestHooks {
         GuestState g = v.guest;
         g.activity = GuestActivity.IDLE;
         g.busyEndNs = Long.MAX_VALUE;
-        long idle = RandomStreams.exponentialNs(v.random, ctx.guest.idleNsMean());
-        // WRMSR TSC_DEADLINE is fastpath-eligible (kvm-model §3.2).
+        armTscDeadline(v, RandomStreams.exponentialNs(v.random, ctx.guest.idleNsMean()));
+    }
+
+    /**
+     * The guest arms its LAPIC timer {@code ns} after the write: WRMSR TSC_DEADLINE, fastpath-eligible (kvm-model
+     * §3.2); the timer fires as {@link EventKind#TIMER} unless a later arming bumps the epoch.
+     */
+    private void armTscDeadline(Vcpu v, long ns) {
         long cost = HostContext.sample(v, ctx.costs.msrWriteFastpath());
-        g.timerEpoch++;
-        ctx.queue.schedule(ctx.now + cost + idle, EventKind.TIMER, v.id, g.timerEpoch);
+        v.guest.timerEpoch++;
+        ctx.queue.schedule(ctx.now + cost + ns, EventKind.TIMER, v.id, v.guest.timerEpoch);
         run.startExit(v, ExitReason.MSR_WRITE, cost);
     }
 
@@ -208,13 +214,7 @@ final class GuestCpu implements GuestHooks {
                 ctx.queue.schedule(ctx.now + cost + ns, EventKind.IO_COMPLETE, v.id, 0);
                 run.startExit(v, ExitReason.EPT_MISCONFIG, cost);
             }
-            case TIMER -> {
-                // hrtimer_nanosleep: the TSC-deadline write is fastpath-eligible (kvm-model §3.2).
-                long cost = HostContext.sample(v, ctx.costs.msrWriteFastpath());
-                g.timerEpoch++;
-                ctx.queue.schedule(ctx.now + cost + ns, EventKind.TIMER, v.id, g.timerEpoch);
-                run.startExit(v, ExitReason.MSR_WRITE, cost);
-            }
+            case TIMER -> armTscDeadline(v, ns); // hrtimer_nanosleep
             case IPI -> {
                 // futex_wait: nothing to tell the host; the idle loop follows.
             }
